@@ -1,0 +1,135 @@
+/**
+ * Shared data shapes of ci-bgsafe: the resolved pipeline model, shell facts and findings.
+ * Everything here is plain data; no module that defines these shapes prints or exits.
+ */
+
+/** A 1-based position in a source file. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** A 1-based, end-exclusive span in a source file. */
+export interface Span {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A problem with the input itself (bad YAML, a cycle, a missing include), or a note about it. */
+export interface Diagnostic {
+  severity: Severity;
+  /** Stable code, e.g. `yaml-syntax`, `extends-cycle`, `include-not-resolved`. */
+  code: string;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Thrown by loaders for input that cannot be read at all; the CLI turns it into exit code 2. */
+export class InputError extends Error {
+  readonly diagnostic: Diagnostic;
+  constructor(diagnostic: Diagnostic) {
+    super(`${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.message}`);
+    this.name = 'InputError';
+    this.diagnostic = diagnostic;
+  }
+}
+
+/**
+ * One item of a `before_script`, `script` or `after_script` list, as GitLab sees it,
+ * with the means to map any character of it back to where it is written.
+ */
+export interface ScriptItem {
+  /** The command text exactly as GitLab will run it (after YAML scalar folding). */
+  readonly text: string;
+  /** The file in which the scalar is written (the alias/reference target, not the user). */
+  readonly file: string;
+  /** Stable identity of the written scalar: the same text reached through aliases, `extends` or `!reference` shares it. */
+  readonly key: string;
+  /** Maps a character index in `text` (0..text.length) to the 1-based position where it is written. */
+  locate(index: number): Position;
+  /** Maps a character index in `text` (0..text.length) to the 0-based character offset in the file's text. */
+  offsetOf(index: number): number;
+  /** How and where the scalar is written: the whole scalar node, indicators included. */
+  readonly scalar: {
+    start: number;
+    end: number;
+    style: 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
+  };
+}
+
+export type Section = 'before_script' | 'script' | 'after_script';
+
+export type ShellKind = 'bash' | 'sh' | 'powershell';
+
+export type Executor = 'shell' | 'docker' | 'kubernetes' | 'instance';
+
+export interface Job {
+  name: string;
+  /** File and position of the job's key. */
+  file: string;
+  line: number;
+  column: number;
+  before_script: ScriptItem[];
+  script: ScriptItem[];
+  after_script: ScriptItem[];
+  /** Effective image name (from the job or `default:`), if any. */
+  image?: string;
+  tags: string[];
+  /** Job-level plus global `variables:` (string values only). */
+  variables: Record<string, string>;
+}
+
+export interface Pipeline {
+  /** The entry file, as given. */
+  file: string;
+  /** Every file read (entry first), with its text, for code frames and suppressions. */
+  sources: Map<string, string>;
+  /** Visible jobs in definition order (hidden `.jobs` are not jobs). */
+  jobs: Job[];
+  /** Non-fatal notes and warnings met while loading (unresolved includes, duplicate keys...). */
+  diagnostics: Diagnostic[];
+  /** True when the entry file is a CI/CD component (a `spec:` header document). */
+  isComponent: boolean;
+}
+
+/** A half-open range of characters in a ScriptItem's text. */
+export interface ItemRange {
+  item: ScriptItem;
+  start: number;
+  end: number;
+}
+
+/** A text edit on a source file, in character offsets of the original text. */
+export interface TextEdit {
+  file: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** What a rule reports: data only, turned into prose and position by the linter and formatters. */
+export interface Finding {
+  ruleId: string;
+  ruleName: string;
+  severity: Severity;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  jobs: string[];
+  section: Section;
+  fixable: boolean;
+  /** Source-text edits that fix it, when `fixable`. */
+  fix?: TextEdit[];
+  /** A suggested change, for findings that cannot be fixed safely. */
+  suggestion?: string;
+}
