@@ -1,0 +1,5 @@
+import type { RuleMeta } from './types.js';
+
+export interface Rule {
+  meta: RuleMeta;
+}
