@@ -1,0 +1,624 @@
+/**
+ * Shell facts: what a bash program does that matters for background processes, read from the
+ * tree-sitter-bash syntax tree (never from the text by pattern): background statements, traps,
+ * `set` options, simple commands, functions, assignments and expansions, each with its offsets.
+ */
+import { parseBash, type Node } from './parser.js';
+
+/** Where a node sits: inside which function, a subshell, a loop. */
+export interface Context {
+  /** Name of the innermost enclosing function definition. */
+  fn?: string;
+  /** Inside `( … )`, `$( … )`, `<( … )` or a non-last pipeline element: state set there does not reach the shell. */
+  sub: boolean;
+  loop: boolean;
+}
+
+export interface Cmd extends Context {
+  node: Node;
+  start: number;
+  end: number;
+  /** The command name after wrappers (`sudo`, `nohup`, `env`, …), as static text; undefined when dynamic. */
+  name?: string;
+  /** The text of the command name as written, e.g. `$COMPOSE`. */
+  rawName: string;
+  /** Arguments after the name: static text where static, else the text as written. */
+  args: string[];
+  argNodes: Node[];
+  /** Whether each argument is static text. */
+  argStatic: boolean[];
+  /** Wrappers in front of the name, in order: `sudo`, `nohup`, `setsid`, `env`, `exec`, `timeout`, … */
+  wrappers: string[];
+  /** Options given to the wrappers (e.g. sudo's `-b`, setsid's `-f`). */
+  wrapperFlags: string[];
+}
+
+export type Stream = 'job' | 'file' | 'null' | 'closed';
+
+export interface Background extends Context {
+  node: Node;
+  start: number;
+  end: number;
+  /** Offset of the `&`. */
+  amp: number;
+  /** Simple commands run in the background, in order (the first is the main one). */
+  cmds: Cmd[];
+  /** Where fd 1 and fd 2 of the background statement go (the job's output pipe or elsewhere). */
+  stdout: Stream;
+  stderr: Stream;
+  /** Variables that receive its PID (`PID=$!`) before the next background statement. */
+  pidVars: string[];
+  /** The statement right after it, in the same list. */
+  next?: Node;
+}
+
+export interface Trap extends Context {
+  cmd: Cmd;
+  /** The handler's source text (unquoted), or undefined for `trap - SIG` / `trap -p` / `trap -l`. */
+  handler?: string;
+  /** Program offset of the handler text's first character. */
+  handlerStart: number;
+  /** Normalised signal names: EXIT, ERR, HUP, INT, QUIT, ABRT, TERM, … */
+  signals: string[];
+  /** Signals as written, with their offsets. */
+  rawSignals: Array<{ text: string; start: number; end: number }>;
+  action: 'set' | 'reset' | 'ignore' | 'print';
+}
+
+export interface SetOption extends Context {
+  cmd: Cmd;
+  enable: string[];
+  disable: string[];
+}
+
+export interface Func {
+  name: string;
+  node: Node;
+  start: number;
+  end: number;
+  body: Node;
+}
+
+export interface Assignment extends Context {
+  name: string;
+  start: number;
+  end: number;
+  value: string;
+  valueNode?: Node;
+  /** Assigned from `$!`. */
+  fromBang: boolean;
+  /** `export`, `declare`, `local`, `readonly`, `read`, `for` or plain. */
+  via: string;
+}
+
+export interface Expansion extends Context {
+  name: string;
+  start: number;
+  end: number;
+}
+
+export interface ParseProblem {
+  start: number;
+  end: number;
+}
+
+export interface Facts {
+  text: string;
+  cmds: Cmd[];
+  backgrounds: Background[];
+  traps: Trap[];
+  sets: SetOption[];
+  funcs: Map<string, Func>;
+  assignments: Assignment[];
+  expansions: Expansion[];
+  /** Bash-only syntax: arrays, `[[`, `<( )`, `|&`, `&>`, `$BASHPID`, … (for POSIX-sh jobs). */
+  bashisms: Array<{ start: number; end: number; what: string }>;
+  problems: ParseProblem[];
+}
+
+const SIGNAL_NUMBERS: Record<string, string> = {
+  '0': 'EXIT', '1': 'HUP', '2': 'INT', '3': 'QUIT', '4': 'ILL', '5': 'TRAP', '6': 'ABRT', '7': 'BUS', '8': 'FPE',
+  '9': 'KILL', '10': 'USR1', '11': 'SEGV', '12': 'USR2', '13': 'PIPE', '14': 'ALRM', '15': 'TERM',
+};
+
+export function normaliseSignal(s: string): string {
+  const n = SIGNAL_NUMBERS[s];
+  if (n) return n;
+  const up = s.toUpperCase();
+  return up.startsWith('SIG') ? up.slice(3) : up;
+}
+
+const SET_SHORT: Record<string, string> = {
+  e: 'errexit', E: 'errtrace', u: 'nounset', x: 'xtrace', m: 'monitor', T: 'functrace', f: 'noglob', C: 'noclobber',
+};
+
+/** Wrappers that run another command, with the options that take a value. */
+const WRAPPERS: Record<string, Set<string>> = {
+  sudo: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T', '-R']),
+  nohup: new Set(),
+  setsid: new Set(),
+  env: new Set(['-u', '-C', '-S']),
+  exec: new Set(['-a']),
+  timeout: new Set(['-s', '-k', '--signal', '--kill-after']),
+  nice: new Set(['-n']),
+  ionice: new Set(['-c', '-n', '-p']),
+  stdbuf: new Set(['-i', '-o', '-e']),
+  chrt: new Set(),
+  taskset: new Set(),
+  time: new Set(),
+  command: new Set(),
+  builtin: new Set(),
+  doas: new Set(['-u', '-C']),
+};
+
+/** The static text of a word, string or concatenation, or undefined when it expands something. */
+export function staticText(node: Node): string | undefined {
+  switch (node.type) {
+    case 'word':
+    case 'number':
+      return node.text.replace(/\\(.)/g, '$1');
+    case 'raw_string':
+      return node.text.slice(1, -1);
+    case 'string': {
+      let out = '';
+      for (const c of node.namedChildren) {
+        if (!c) continue;
+        if (c.type !== 'string_content') return undefined;
+        out += c.text;
+      }
+      return out;
+    }
+    case 'ansi_c_string':
+      return undefined;
+    case 'concatenation': {
+      let out = '';
+      for (const c of node.namedChildren) {
+        if (!c) continue;
+        const t = staticText(c);
+        if (t === undefined) return undefined;
+        out += t;
+      }
+      return out;
+    }
+    case 'command_name':
+      return node.firstNamedChild ? staticText(node.firstNamedChild) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Unquoted source text of an argument for reading: static text, or the raw text inside quotes. */
+function argText(node: Node): string {
+  const s = staticText(node);
+  if (s !== undefined) return s;
+  if (node.type === 'string') return node.text.slice(1, -1);
+  return node.text;
+}
+
+function basename(name: string): string {
+  const i = name.lastIndexOf('/');
+  return i >= 0 ? name.slice(i + 1) : name;
+}
+
+const STATEMENT_LISTS = new Set([
+  'program', 'compound_statement', 'do_group', 'subshell', 'if_statement', 'elif_clause', 'else_clause',
+  'case_item', 'command_substitution', 'process_substitution',
+]);
+
+export function extractFacts(text: string): Facts {
+  const tree = parseBash(text);
+  const facts: Facts = {
+    text,
+    cmds: [],
+    backgrounds: [],
+    traps: [],
+    sets: [],
+    funcs: new Map(),
+    assignments: [],
+    expansions: [],
+    bashisms: [],
+    problems: [],
+  };
+  try {
+    walk(tree.rootNode, { sub: false, loop: false }, facts);
+  } finally {
+    tree.delete();
+  }
+  // PID captures: `PID=$!` after a background statement and before the next one.
+  const bangs = facts.assignments.filter((a) => a.fromBang).sort((a, b) => a.start - b.start);
+  for (const a of bangs) {
+    let owner: Background | undefined;
+    for (const b of facts.backgrounds) if (b.amp < a.start && (!owner || b.amp > owner.amp)) owner = b;
+    if (owner) owner.pidVars.push(a.name);
+  }
+  return facts;
+}
+
+function walk(node: Node, ctx: Context, facts: Facts): void {
+  if (node.type === 'ERROR' || node.isMissing) {
+    facts.problems.push({ start: node.startIndex, end: Math.max(node.endIndex, node.startIndex + 1) });
+    if (node.isMissing) return;
+  }
+  switch (node.type) {
+    case 'function_definition': {
+      const nameNode = node.childForFieldName('name');
+      const body = node.childForFieldName('body');
+      if (nameNode && body) {
+        const name = nameNode.text;
+        if (!facts.funcs.has(name)) {
+          facts.funcs.set(name, { name, node, start: node.startIndex, end: node.endIndex, body });
+        }
+        walk(body, { ...ctx, fn: name }, facts);
+      }
+      return;
+    }
+    case 'subshell':
+    case 'command_substitution':
+    case 'process_substitution':
+      if (node.type === 'process_substitution') {
+        facts.bashisms.push({ start: node.startIndex, end: node.endIndex, what: 'process substitution <( … )' });
+      }
+      ctx = { ...ctx, sub: true };
+      break;
+    case 'pipeline': {
+      const kids = node.namedChildren.filter((c): c is Node => !!c);
+      for (const c of node.children) {
+        if (c && c.type === '|&') facts.bashisms.push({ start: c.startIndex, end: c.endIndex, what: '`|&`' });
+      }
+      kids.forEach((c, i) => walk(c, i === kids.length - 1 ? ctx : { ...ctx, sub: true }, facts));
+      return;
+    }
+    case 'for_statement':
+    case 'c_style_for_statement':
+    case 'while_statement': {
+      if (node.type === 'for_statement') {
+        const v = node.childForFieldName('variable');
+        if (v) facts.assignments.push({ ...ctx, name: v.text, start: v.startIndex, end: v.endIndex, value: '', fromBang: false, via: 'for' });
+      }
+      ctx = { ...ctx, loop: true };
+      break;
+    }
+    case 'test_command':
+      if (node.firstChild?.type === '[[') {
+        facts.bashisms.push({ start: node.startIndex, end: node.endIndex, what: '`[[ … ]]`' });
+      }
+      break;
+    case 'array':
+      facts.bashisms.push({ start: node.startIndex, end: node.endIndex, what: 'an array' });
+      break;
+    case 'subscript':
+      facts.bashisms.push({ start: node.startIndex, end: node.endIndex, what: 'an array subscript' });
+      break;
+    case 'file_redirect':
+      for (const c of node.children) {
+        if (c && (c.type === '&>' || c.type === '&>>')) {
+          facts.bashisms.push({ start: c.startIndex, end: c.endIndex, what: `\`${c.type}\` (in sh it runs the command in the background)` });
+        }
+      }
+      break;
+    case 'variable_assignment': {
+      const nameNode = node.childForFieldName('name');
+      const value = node.childForFieldName('value');
+      if (nameNode) {
+        const decl = node.parent?.type === 'declaration_command' ? node.parent.firstChild?.text ?? 'declare' : 'plain';
+        facts.assignments.push({
+          ...ctx,
+          name: nameNode.type === 'subscript' ? (nameNode.firstNamedChild?.text ?? nameNode.text) : nameNode.text,
+          start: node.startIndex,
+          end: node.endIndex,
+          value: value ? argText(value) : '',
+          valueNode: value ?? undefined,
+          fromBang: !!value && isBang(value),
+          via: decl,
+        });
+      }
+      break;
+    }
+    case 'declaration_command': {
+      // `export NAME` / `local NAME` without a value still defines the name.
+      for (const c of node.namedChildren) {
+        if (c && c.type === 'variable_name') {
+          facts.assignments.push({ ...ctx, name: c.text, start: c.startIndex, end: c.endIndex, value: '', fromBang: false, via: node.firstChild?.text ?? 'declare' });
+        }
+      }
+      break;
+    }
+    case 'simple_expansion':
+    case 'expansion': {
+      const v = node.namedChildren.find((c) => c && (c.type === 'variable_name' || c.type === 'special_variable_name'));
+      if (v) facts.expansions.push({ ...ctx, name: v.text, start: node.startIndex, end: node.endIndex });
+      else {
+        const sub = node.namedChildren.find((c) => c && c.type === 'subscript');
+        const vn = sub?.namedChildren.find((c) => c && c.type === 'variable_name');
+        if (vn) facts.expansions.push({ ...ctx, name: vn.text, start: node.startIndex, end: node.endIndex });
+      }
+      if (v && v.text === 'BASHPID') facts.bashisms.push({ start: node.startIndex, end: node.endIndex, what: '`$BASHPID`' });
+      break;
+    }
+    case 'command': {
+      const cmd = readCommand(node, ctx);
+      facts.cmds.push(cmd);
+      if (cmd.name === 'trap') readTrap(cmd, ctx, facts);
+      else if (cmd.name === 'set') readSet(cmd, ctx, facts);
+      else if (cmd.name === 'read') {
+        for (let i = 0; i < cmd.args.length; i++) {
+          const a = cmd.args[i]!;
+          if (!a.startsWith('-') && cmd.argStatic[i] && /^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) {
+            const n = cmd.argNodes[i]!;
+            facts.assignments.push({ ...ctx, name: a, start: n.startIndex, end: n.endIndex, value: '', fromBang: false, via: 'read' });
+          }
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  if (STATEMENT_LISTS.has(node.type)) {
+    collectBackgrounds(node, ctx, facts);
+  }
+  walkChildren(node, ctx, facts);
+}
+
+function walkChildren(node: Node, ctx: Context, facts: Facts): void {
+  for (const c of node.children) if (c) walk(c, ctx, facts);
+}
+
+function isBang(node: Node): boolean {
+  if (node.type === 'simple_expansion' || node.type === 'expansion') {
+    return node.namedChildren.some((c) => c && c.type === 'special_variable_name' && c.text === '!');
+  }
+  if (node.type === 'string' || node.type === 'concatenation') {
+    const kids = node.namedChildren.filter((c): c is Node => !!c);
+    return kids.length === 1 && isBang(kids[0]!);
+  }
+  return false;
+}
+
+function collectBackgrounds(list: Node, ctx: Context, facts: Facts): void {
+  const kids = list.children;
+  for (let i = 0; i < kids.length; i++) {
+    const c = kids[i];
+    if (!c || !c.isNamed) continue;
+    const after = kids[i + 1];
+    if (!after || after.type !== '&') continue;
+    if (c.type === 'comment' || c.type === 'heredoc_body') continue;
+    let next: Node | undefined;
+    for (let j = i + 2; j < kids.length; j++) {
+      const k = kids[j];
+      if (k && k.isNamed && k.type !== 'comment') {
+        next = k;
+        break;
+      }
+    }
+    const bg: Background = {
+      ...ctx,
+      node: c,
+      start: c.startIndex,
+      end: c.endIndex,
+      amp: after.startIndex,
+      cmds: [],
+      stdout: 'job',
+      stderr: 'job',
+      pidVars: [],
+      next,
+    };
+    collectCommands(c, bg.cmds, ctx);
+    const streams = outputStreams(c);
+    bg.stdout = streams.stdout;
+    bg.stderr = streams.stderr;
+    facts.backgrounds.push(bg);
+  }
+}
+
+/** The simple commands a statement runs, in order, without descending into functions. */
+function collectCommands(node: Node, out: Cmd[], ctx: Context): void {
+  if (node.type === 'command') {
+    out.push(readCommand(node, ctx));
+    return;
+  }
+  if (node.type === 'function_definition') return;
+  for (const c of node.namedChildren) if (c) collectCommands(c, out, ctx);
+}
+
+/** Follows a statement's redirections, in order, to see where its stdout and stderr end up. */
+export function outputStreams(
+  stmt: Node,
+  outer: Record<string, Stream> = { '1': 'job', '2': 'job' },
+): { stdout: Stream; stderr: Stream } {
+  const fds: Record<string, Stream> = { ...outer };
+  let body = stmt;
+  if (stmt.type === 'redirected_statement') {
+    for (const r of stmt.childrenForFieldName('redirect')) if (r) applyRedirect(r, fds);
+    body = stmt.childForFieldName('body') ?? stmt;
+  }
+  if (body.type === 'pipeline') {
+    // The last element writes the pipeline's stdout; every element writes its own stderr.
+    const elements = body.namedChildren.filter((c): c is Node => !!c);
+    const streams = elements.map((el) => outputStreams(el, fds));
+    const last = streams[streams.length - 1] ?? { stdout: fds['1']!, stderr: fds['2']! };
+    return { stdout: last.stdout, stderr: streams.some((s) => s.stderr === 'job') ? 'job' : last.stderr };
+  }
+  return { stdout: fds['1']!, stderr: fds['2']! };
+}
+
+function applyRedirect(r: Node, fds: Record<string, Stream>): void {
+  if (r.type !== 'file_redirect') return;
+  let op = '';
+  let fd: string | undefined;
+  for (const c of r.children) {
+    if (!c) continue;
+    if (c.type === 'file_descriptor') fd = c.text;
+    else if (!c.isNamed) op = c.type;
+  }
+  const dest = r.childForFieldName('destination');
+  const destText = dest ? staticText(dest) ?? dest.text : '';
+  const target: Stream = destText === '/dev/null' ? 'null' : 'file';
+  switch (op) {
+    case '>':
+    case '>>':
+    case '>|':
+      fds[fd ?? '1'] = target;
+      break;
+    case '&>':
+    case '&>>':
+      fds['1'] = target;
+      fds['2'] = target;
+      break;
+    case '>&':
+    case '<&': {
+      const from = fd ?? '1';
+      if (destText === '-') fds[from] = 'closed';
+      else if (/^\d+$/.test(destText)) fds[from] = fds[destText] ?? 'file';
+      else if (op === '>&' && fd === undefined) {
+        // `>& file`: both streams to a file (csh style, accepted by bash)
+        fds['1'] = target;
+        fds['2'] = target;
+      }
+      break;
+    }
+    case '>&-':
+    case '<&-':
+      fds[fd ?? '1'] = 'closed';
+      break;
+    default:
+      break;
+  }
+}
+
+export function readCommand(node: Node, ctx: Context): Cmd {
+  const nameNode = node.childForFieldName('name');
+  const argNodes = node.childrenForFieldName('argument').filter((a): a is Node => !!a);
+  const rawName = nameNode?.text ?? '';
+  let name = nameNode ? staticText(nameNode) : undefined;
+  let rest = argNodes;
+  const wrappers: string[] = [];
+  const wrapperFlags: string[] = [];
+  // Peel wrappers: `sudo -E nohup setsid env X=1 cmd …`.
+  while (name !== undefined && WRAPPERS[basename(name)]) {
+    const w = basename(name);
+    const valued = WRAPPERS[w]!;
+    let i = 0;
+    while (i < rest.length) {
+      const t = staticText(rest[i]!) ?? rest[i]!.text;
+      if (w === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) {
+        i++;
+        continue;
+      }
+      if ((w === 'timeout' || w === 'nice' || w === 'chrt') && i === 0 && /^-?[\d.]+[smhd]?$/.test(t)) {
+        i++;
+        continue;
+      }
+      if (w === 'taskset' && i === 0 && !t.startsWith('-')) {
+        i++;
+        continue;
+      }
+      if (!t.startsWith('-') || t === '-') break;
+      wrapperFlags.push(t);
+      i++;
+      if (t === '--') break;
+      if (valued.has(t)) i++;
+    }
+    if (w === 'timeout' && i < rest.length && /^[\d.]+[smhd]?$/.test(staticText(rest[i]!) ?? '')) i++;
+    if (i >= rest.length) break;
+    wrappers.push(w);
+    const n = rest[i]!;
+    name = staticText(n);
+    rest = rest.slice(i + 1);
+    if (name === undefined) {
+      return finish(n.text);
+    }
+  }
+  return finish(undefined);
+
+  function finish(dynamicName: string | undefined): Cmd {
+    return {
+      ...ctx,
+      node,
+      start: node.startIndex,
+      end: node.endIndex,
+      name: dynamicName !== undefined ? undefined : name !== undefined ? name : undefined,
+      rawName: dynamicName ?? (wrappers.length ? (name ?? rawName) : rawName),
+      args: rest.map(argText),
+      argNodes: rest,
+      argStatic: rest.map((a) => staticText(a) !== undefined),
+      wrappers,
+      wrapperFlags,
+    };
+  }
+}
+
+function readTrap(cmd: Cmd, ctx: Context, facts: Facts): void {
+  const args = cmd.args;
+  const nodes = cmd.argNodes;
+  let i = 0;
+  if (args[0] === '--') i++;
+  if (args[i] === '-l' || args[i] === '-p' || args.length === 0) {
+    facts.traps.push({ ...ctx, cmd, signals: [], rawSignals: [], action: 'print', handlerStart: cmd.end });
+    return;
+  }
+  const first = args[i]!;
+  const firstNode = nodes[i]!;
+  const sigNodes = nodes.slice(i + 1);
+  let action: Trap['action'] = 'set';
+  let handler: string | undefined = first;
+  if (first === '-') {
+    action = 'reset';
+    handler = undefined;
+  } else if (first === '' && nodes[i]!.type !== 'word') {
+    action = 'ignore';
+    handler = undefined;
+  } else if (sigNodes.length === 0) {
+    // `trap SIG`: resets SIG (POSIX: a lone unsigned-integer or signal name).
+    action = 'reset';
+    handler = undefined;
+    sigNodes.push(firstNode);
+  }
+  const rawSignals = sigNodes.map((n) => ({ text: staticText(n) ?? n.text, start: n.startIndex, end: n.endIndex }));
+  const quoted = firstNode.type === 'raw_string' || firstNode.type === 'string';
+  facts.traps.push({
+    ...ctx,
+    cmd,
+    handler,
+    handlerStart: firstNode.startIndex + (quoted ? 1 : 0),
+    signals: rawSignals.map((s) => normaliseSignal(s.text)),
+    rawSignals,
+    action,
+  });
+}
+
+function readSet(cmd: Cmd, ctx: Context, facts: Facts): void {
+  const enable: string[] = [];
+  const disable: string[] = [];
+  const args = cmd.args;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-o' || a === '+o') {
+      const opt = args[i + 1];
+      if (opt) (a === '-o' ? enable : disable).push(opt);
+      i++;
+      continue;
+    }
+    if (/^[-+][A-Za-z]+$/.test(a)) {
+      const on = a[0] === '-';
+      const letters = a.slice(1);
+      for (let k = 0; k < letters.length; k++) {
+        const l = letters[k]!;
+        if (l === 'o') {
+          // `-eo pipefail`: the option name is the next argument.
+          const opt = args[i + 1];
+          if (opt) (on ? enable : disable).push(opt);
+          i++;
+          continue;
+        }
+        const long = SET_SHORT[l];
+        if (long) (on ? enable : disable).push(long);
+      }
+    }
+  }
+  facts.sets.push({ ...ctx, cmd, enable, disable });
+  if (enable.includes('errtrace')) {
+    const at = cmd.argNodes.find((n) => /E|errtrace/.test(n.text));
+    if (at) facts.bashisms.push({ start: at.startIndex, end: at.endIndex, what: '`set -E` / errtrace' });
+  }
+}

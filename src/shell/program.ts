@@ -1,0 +1,87 @@
+/**
+ * A shell program as GitLab runs it: the items of `before_script` + `script` (or of `after_script`)
+ * joined into one text, with the means to map any offset back to the item and the YAML source.
+ */
+import type { ScriptItem, Section } from '../types.js';
+
+export interface ProgramPart {
+  item: ScriptItem;
+  section: Section;
+  /** Offset of the item's first character in the program text. */
+  start: number;
+}
+
+export interface Program {
+  text: string;
+  parts: ProgramPart[];
+}
+
+export interface SourceRange {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  section: Section;
+  item: ScriptItem;
+  /** Character indices in the item's text. */
+  start: number;
+  end: number;
+}
+
+/** Joins items with newlines: GitLab writes each item as its own line(s) of one script body. */
+export function buildProgram(sections: Array<[Section, ScriptItem[]]>): Program {
+  const parts: ProgramPart[] = [];
+  let text = '';
+  for (const [section, items] of sections) {
+    for (const item of items) {
+      if (parts.length > 0) text += '\n';
+      parts.push({ item, section, start: text.length });
+      text += item.text;
+    }
+  }
+  return { text, parts };
+}
+
+/** The part holding a program offset (binary search). */
+export function partAt(program: Program, offset: number): ProgramPart | undefined {
+  const { parts } = program;
+  let lo = 0;
+  let hi = parts.length - 1;
+  let found: ProgramPart | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (parts[mid]!.start <= offset) {
+      found = parts[mid];
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
+/** Maps a program range to its place in the YAML source; the end is clamped to the start's item. */
+export function toSource(program: Program, start: number, end: number): SourceRange | undefined {
+  const part = partAt(program, start);
+  if (!part) return undefined;
+  const len = part.item.text.length;
+  const s = Math.min(Math.max(start - part.start, 0), len);
+  let e = Math.min(Math.max(end - part.start, s), len);
+  // Never end a range on a trailing newline: underline the text itself.
+  while (e > s && /\s/.test(part.item.text[e - 1]!)) e--;
+  const a = part.item.locate(s);
+  const b = part.item.locate(e);
+  const sameLine = b.line === a.line;
+  return {
+    file: part.item.file,
+    line: a.line,
+    column: a.column,
+    endLine: b.line,
+    endColumn: sameLine && b.column <= a.column ? a.column + 1 : b.column,
+    section: part.section,
+    item: part.item,
+    start: s,
+    end: e,
+  };
+}
