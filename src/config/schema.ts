@@ -1,0 +1,76 @@
+/** The JSON Schema of `.ci-bgsafe.yml`, generated from the rule list so schema and rules cannot drift. */
+import type { RuleMeta } from '../rules/types.js';
+
+export const CONFIG_SCHEMA_URL = 'https://gitlab.com/ci-bgsafe/ci-bgsafe/-/raw/main/schemas/config.schema.json';
+/** The schema inside an installed package, for `yaml-language-server` without network. */
+export const CONFIG_SCHEMA_LOCAL = './node_modules/ci-bgsafe/schemas/config.schema.json';
+
+export const SETTINGS = ['error', 'warning', 'info', 'off'] as const;
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export const EXECUTORS = ['shell', 'docker', 'kubernetes', 'instance'] as const;
+
+/** The configuration schema (JSON Schema draft-07); every rule is a key by id and by name. */
+export function configSchema(rules: RuleMeta[]): object {
+  const ruleProps: Record<string, object> = {};
+  for (const r of rules) {
+    const setting = (alias: string) => ({
+      description: `${r.id} ${r.name} (${alias}): ${r.summary} Default: ${r.defaultSeverity}.`,
+      type: 'string',
+      enum: [...SETTINGS],
+      default: r.defaultSeverity,
+    });
+    ruleProps[r.id] = setting(`also: ${r.name}`);
+    ruleProps[r.name] = setting(`also: ${r.id}`);
+  }
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: CONFIG_SCHEMA_URL,
+    title: 'ci-bgsafe configuration (.ci-bgsafe.yml)',
+    description:
+      'Generated from the rule registry by test/config/schema-sync.test.ts (UPDATE_GOLDEN=1). Do not edit by hand.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      $schema: { description: 'The URL of this schema, for editors.', type: 'string' },
+      rules: {
+        description: 'Severity per rule, by id or name: error, warning, info, or off to disable it.',
+        type: 'object',
+        additionalProperties: false,
+        properties: ruleProps,
+      },
+      executor: {
+        description:
+          'The GitLab Runner executor the jobs run on; it decides whether a background process hangs the job (shell, instance) or is killed with it (docker, kubernetes).',
+        type: 'string',
+        enum: [...EXECUTORS],
+      },
+      severityThreshold: {
+        description: 'The lowest severity that makes ci-bgsafe exit with code 1.',
+        type: 'string',
+        enum: [...SEVERITIES],
+      },
+      maxWarnings: {
+        description: 'Exit with code 1 when there are more warnings than this.',
+        type: 'integer',
+        minimum: 0,
+      },
+      ignore: {
+        description: 'Files and jobs not to lint (picomatch globs).',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          files: {
+            description: 'Globs of file paths, relative to the directory of this file.',
+            type: 'array',
+            items: { type: 'string', minLength: 1 },
+          },
+          jobs: {
+            description: 'Globs of job names.',
+            type: 'array',
+            items: { type: 'string', minLength: 1 },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/** Machine-readable report, version 1; `schemas/report.schema.json` describes it exactly. */
+import type { Diagnostic } from '../types.js';
+import type { LintReport } from './types.js';
+import { relativePath, sortDiagnostics, sortFindings } from './util.js';
+
+export interface JsonFinding {
+  ruleId: string;
+  ruleName: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  jobs: string[];
+  section: 'before_script' | 'script' | 'after_script';
+  fixable: boolean;
+}
+
+export interface JsonReport {
+  version: 1;
+  findings: JsonFinding[];
+  errors: Diagnostic[];
+  notes: Diagnostic[];
+}
+
+export function toJsonReport(report: LintReport): JsonReport {
+  const diag = (d: Diagnostic): Diagnostic => ({
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    file: relativePath(report.cwd, d.file),
+    line: d.line,
+    column: d.column,
+  });
+  return {
+    version: 1,
+    findings: sortFindings(report).map((f) => ({
+      ruleId: f.ruleId,
+      ruleName: f.ruleName,
+      severity: f.severity,
+      message: f.message,
+      file: relativePath(report.cwd, f.file),
+      line: f.line,
+      column: f.column,
+      endLine: f.endLine,
+      endColumn: f.endColumn,
+      jobs: [...f.jobs],
+      section: f.section,
+      fixable: f.fixable,
+    })),
+    errors: sortDiagnostics(report.cwd, report.errors).map(diag),
+    notes: sortDiagnostics(report.cwd, report.notes).map(diag),
+  };
+}
+
+export function formatJson(report: LintReport): string {
+  return JSON.stringify(toJsonReport(report), null, 2) + '\n';
+}

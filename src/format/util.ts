@@ -1,0 +1,58 @@
+/** Helpers shared by the formatters: relative paths, source lines, stable ordering. */
+import { isAbsolute, relative, resolve, sep, basename } from 'node:path';
+import type { Diagnostic, Finding } from '../types.js';
+import type { LintReport } from './types.js';
+
+/** `file` relative to `cwd`, with forward slashes. */
+export function relativePath(cwd: string, file: string): string {
+  const abs = isAbsolute(file) ? file : resolve(cwd, file);
+  const rel = relative(cwd, abs) || basename(abs);
+  return sep === '/' ? rel : rel.split(sep).join('/');
+}
+
+/** The text of `file` in the report, looked up as given or resolved against cwd. */
+export function sourceOf(report: LintReport, file: string): string | undefined {
+  const direct = report.sources.get(file);
+  if (direct !== undefined) return direct;
+  const abs = resolve(report.cwd, file);
+  for (const [key, text] of report.sources) {
+    if (resolve(report.cwd, key) === abs) return text;
+  }
+  return undefined;
+}
+
+/** Line `line` (1-based) of `text`, without its line ending; undefined past the end. */
+export function lineOf(text: string | undefined, line: number): string | undefined {
+  if (text === undefined || line < 1) return undefined;
+  const lines = text.split(/\r?\n|\r/);
+  return line <= lines.length ? lines[line - 1] : undefined;
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/** Findings in reading order: file, line, column, then rule id. Does not modify its input. */
+export function sortFindings(report: LintReport): Finding[] {
+  return [...report.findings].sort(
+    (a, b) =>
+      compare(relativePath(report.cwd, a.file), relativePath(report.cwd, b.file)) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      compare(a.ruleId, b.ruleId) ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
+  );
+}
+
+/** Diagnostics in reading order. Does not modify its input. */
+export function sortDiagnostics(cwd: string, list: Diagnostic[]): Diagnostic[] {
+  return [...list].sort(
+    (a, b) =>
+      compare(relativePath(cwd, a.file), relativePath(cwd, b.file)) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      compare(a.code, b.code),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
