@@ -1,0 +1,444 @@
+/**
+ * Builds the resolved pipeline model of a `.gitlab-ci.yml`: includes, `extends`, `!reference`,
+ * `default:`/`inherit:`, and each job's script items with exact source positions.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { globSync, isDynamicPattern } from 'tinyglobby';
+import type { Diagnostic, Job, Pipeline, ScriptItem, Section } from '../types.js';
+import { InputError } from '../types.js';
+import { YamlScriptItem } from './script-item.js';
+import { SourceFile, readSource, textSource } from './source.js';
+import type { ConvertState, ParsedFile, V, VEntry, VMap, VRef, VScalar } from './value.js';
+import { isNullV, parseFile } from './value.js';
+
+export interface LoadOptions {
+  /** Text to use instead of reading `file` (standard input is passed as file "-" or a display name). */
+  text?: string;
+  /** Repository root for `include: local` paths (default: nearest ancestor of the file containing `.git`, else the file's folder). */
+  root?: string;
+}
+
+/** Top-level keys that are not jobs. */
+export const GLOBAL_KEYWORDS: ReadonlySet<string> = new Set([
+  'default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache',
+  'before_script', 'after_script', 'spec', 'types',
+]);
+
+/** Keys `default:` passes on to jobs, as far as this model reads them. */
+const DEFAULT_KEYS = ['before_script', 'after_script', 'image', 'tags'] as const;
+
+export const MAX_EXTENDS_DEPTH = 11;
+export const MAX_REFERENCE_DEPTH = 10;
+export const MAX_INCLUDE_DEPTH = 100;
+
+const SECTIONS: Section[] = ['before_script', 'script', 'after_script'];
+
+interface Ctx {
+  state: ConvertState;
+  sources: Map<string, string>;
+  root: string;
+  entryAbs: string | null;
+  entryDisplay: string;
+  parsed: Map<string, ParsedFile>;
+  merged: Map<string, VMap>;
+  diagnostics: Diagnostic[];
+  diagKeys: Set<string>;
+}
+
+function note(ctx: Ctx, d: Diagnostic): void {
+  const k = `${d.code}|${d.file}|${d.line}|${d.column}`;
+  if (ctx.diagKeys.has(k)) return;
+  ctx.diagKeys.add(k);
+  ctx.diagnostics.push(d);
+}
+
+function findRoot(dir: string): string {
+  for (let d = dir; ; ) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    const up = path.dirname(d);
+    if (up === d) return dir;
+    d = up;
+  }
+}
+
+/** Synchronous (node:fs). Throws InputError for input that cannot be used at all; everything non-fatal goes to pipeline.diagnostics. */
+export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline {
+  const fromText = options.text !== undefined;
+  if (!fromText && file === '-') {
+    throw new InputError({ severity: 'error', code: 'file-not-found', message: 'no text given for standard input', file, line: 1, column: 1 });
+  }
+  const entryAbs = fromText ? null : path.resolve(file);
+  const baseDir = entryAbs ? path.dirname(entryAbs) : process.cwd();
+  const root = path.resolve(options.root ?? (entryAbs ? findRoot(baseDir) : baseDir));
+  const state: ConvertState = { aliasExpansions: 0, diagnostics: [] };
+  const ctx: Ctx = {
+    state, sources: new Map(), root, entryAbs, entryDisplay: file,
+    parsed: new Map(), merged: new Map(), diagnostics: [], diagKeys: new Set(),
+  };
+  const src = fromText ? textSource(file, options.text!) : readSource(entryAbs!, file);
+  ctx.sources.set(file, src.text);
+  const parsed = parseFile(src, state);
+  if (entryAbs) ctx.parsed.set(entryAbs, parsed);
+  const { top, isComponent } = fileTop(parsed);
+  const merged = top ? withIncludes(ctx, top, entryAbs ?? '<text>', [entryAbs ?? '<text>']) : null;
+  const jobs = merged ? buildJobs(ctx, merged) : [];
+  for (const d of state.diagnostics) note(ctx, d);
+  ctx.diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
+  return { file, sources: ctx.sources, jobs, diagnostics: ctx.diagnostics, isComponent };
+}
+
+/** The map of a file that holds the jobs: the only document, or the one after a `spec:` header. */
+function fileTop(parsed: ParsedFile): { top: VMap | null; isComponent: boolean } {
+  const { src } = parsed;
+  let docs = parsed.docs;
+  const isSpecHeader = (v: V | null): boolean => !!v && v.kind === 'map' && v.entries.has('spec');
+  let isComponent = false;
+  let body: { value: V | null; offset: number } | undefined;
+  if (docs.length >= 2 && isSpecHeader(docs[0]!.value)) {
+    if (docs.length > 2 && docs.slice(2).some((d) => d.value !== null)) {
+      throw src.error('multiple-documents', 'a CI/CD component has two YAML documents (a `spec:` header, `---`, the jobs); this file has more', docs[2]!.offset);
+    }
+    isComponent = true;
+    body = docs[1];
+  } else {
+    docs = docs.filter((d) => d.value !== null);
+    if (docs.length > 1) {
+      throw src.error('multiple-documents', 'several YAML documents in one file, but the first is not a CI/CD component `spec:` header', docs[1]!.offset);
+    }
+    body = docs[0];
+  }
+  const value = body?.value ?? null;
+  if (value === null || (value.kind === 'scalar' && value.value === null)) return { top: null, isComponent };
+  if (value.kind !== 'map') throw src.error('not-a-map', 'the top level of a CI configuration must be a map of jobs and keywords', value.offset);
+  return { top: value, isComponent };
+}
+
+// ---------------------------------------------------------------------------------------------
+// include: local
+
+function displayOf(ctx: Ctx, abs: string): string {
+  if (ctx.entryAbs) {
+    const rel = path.relative(path.dirname(ctx.entryAbs), abs);
+    return path.isAbsolute(ctx.entryDisplay) ? abs : path.join(path.dirname(ctx.entryDisplay), rel);
+  }
+  return path.relative(process.cwd(), abs) || abs;
+}
+
+function str(v: V | undefined): string | undefined {
+  if (!v || v.kind !== 'scalar' || v.value === null || typeof v.value === 'object') return undefined;
+  return String(v.value);
+}
+
+function withIncludes(ctx: Ctx, top: VMap, abs: string, stack: string[]): VMap {
+  const cached = ctx.merged.get(abs);
+  if (cached) return cached;
+  let result: VMap = { kind: 'map', entries: new Map(), src: top.src, offset: top.offset };
+  const inc = top.entries.get('include');
+  if (inc && !isNullV(inc.value)) {
+    for (const child of includedFiles(ctx, inc.value)) {
+      if (stack.includes(child.abs)) {
+        const chain = [...stack.slice(stack.indexOf(child.abs)), child.abs].map((f) => displayOf(ctx, f)).join(' -> ');
+        throw child.at.src.error('include-cycle', `include cycle: ${chain}`, child.at.offset);
+      }
+      if (stack.length > MAX_INCLUDE_DEPTH) throw child.at.src.error('include-depth', `includes nested more than ${MAX_INCLUDE_DEPTH} levels`, child.at.offset);
+      let parsed = ctx.parsed.get(child.abs);
+      if (!parsed) {
+        const src = readSource(child.abs, displayOf(ctx, child.abs));
+        ctx.sources.set(src.file, src.text);
+        parsed = parseFile(src, ctx.state);
+        ctx.parsed.set(child.abs, parsed);
+      }
+      const { top: childTop } = fileTop(parsed);
+      if (childTop) result = deepMerge(result, withIncludes(ctx, childTop, child.abs, [...stack, child.abs]));
+    }
+  }
+  const own = new Map(top.entries);
+  own.delete('include');
+  result = deepMerge(result, { ...top, entries: own });
+  ctx.merged.set(abs, result);
+  return result;
+}
+
+interface IncludedFile {
+  abs: string;
+  at: V;
+}
+
+function includedFiles(ctx: Ctx, value: V): IncludedFile[] {
+  const out: IncludedFile[] = [];
+  const specs = value.kind === 'seq' ? value.items : [value];
+  for (const spec of specs) {
+    if (spec.kind === 'scalar') {
+      const s = str(spec);
+      if (s === undefined) continue;
+      if (/^https?:\/\//i.test(s)) notResolved(ctx, spec, `include of remote file ${s}`);
+      else out.push(...localFiles(ctx, spec, s));
+    } else if (spec.kind === 'map') {
+      const local = spec.entries.get('local');
+      if (local) {
+        const s = str(local.value);
+        if (s !== undefined) out.push(...localFiles(ctx, local.value, s));
+        continue;
+      }
+      const kind = ['project', 'remote', 'template', 'component'].find((k) => spec.entries.has(k));
+      if (kind) {
+        const what = str(spec.entries.get(kind)!.value) ?? '';
+        const files = spec.entries.get('file');
+        const fileNote = files ? ` (file ${files.value.kind === 'seq' ? files.value.items.map(str).join(', ') : str(files.value)})` : '';
+        notResolved(ctx, spec.entries.get(kind)!.value, `include: ${kind} ${what}${fileNote}`);
+      } else {
+        note(ctx, spec.src.diagnostic('warning', 'include-invalid', 'an include needs one of local, project, remote, template, component', spec.offset));
+      }
+    } else {
+      notResolved(ctx, spec, 'include given through !reference or a nested list');
+    }
+  }
+  return out;
+}
+
+function notResolved(ctx: Ctx, at: V, what: string): void {
+  note(ctx, at.src.diagnostic('info', 'include-not-resolved', `${what} is not resolved (it needs a GitLab instance); its jobs are not checked`, at.offset));
+}
+
+function localFiles(ctx: Ctx, at: V, p: string): IncludedFile[] {
+  if (p.includes('$')) {
+    notResolved(ctx, at, `include: local ${p} (it uses a variable)`);
+    return [];
+  }
+  const rel = p.replace(/^\/+/, '');
+  if (isDynamicPattern(rel)) {
+    const found = globSync([rel], {
+      cwd: ctx.root, absolute: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false,
+    }).map((f) => path.resolve(f)).sort();
+    if (found.length === 0) {
+      note(ctx, at.src.diagnostic('warning', 'include-no-match', `include: local ${p} matches no file under ${ctx.root}`, at.offset));
+    }
+    return found.map((abs) => ({ abs, at }));
+  }
+  const abs = path.resolve(ctx.root, rel);
+  let isFile = false;
+  try {
+    isFile = fs.statSync(abs).isFile();
+  } catch {
+    isFile = false;
+  }
+  if (!isFile) throw at.src.error('include-not-found', `included file ${p} not found (looked for ${abs})`, at.offset);
+  return [{ abs, at }];
+}
+
+// ---------------------------------------------------------------------------------------------
+// merging, extends, !reference
+
+/** GitLab's deep merge: hashes merge key by key, anything else is replaced, `null` removes the key. */
+export function deepMerge(base: VMap, over: VMap): VMap {
+  const entries = new Map(base.entries);
+  for (const [k, e] of over.entries) {
+    const old = entries.get(k);
+    if (isNullV(e.value)) entries.delete(k);
+    else if (old && old.value.kind === 'map' && e.value.kind === 'map') entries.set(k, { ...e, value: deepMerge(old.value, e.value) });
+    else entries.set(k, e);
+  }
+  return { kind: 'map', entries, src: over.src, offset: over.offset };
+}
+
+class Resolver {
+  readonly #extended = new Map<string, VMap>();
+  readonly #refs = new Map<VRef, V>();
+  readonly #refStack: VRef[] = [];
+  constructor(readonly top: VMap) {}
+
+  /** The job's map with `extends` applied. */
+  extended(name: string, chain: string[] = [name]): VMap {
+    const done = this.#extended.get(name);
+    if (done) return done;
+    const entry = this.top.entries.get(name)!;
+    const own = entry.value as VMap;
+    const ext = own.entries.get('extends');
+    let result: VMap;
+    if (!ext || isNullV(ext.value)) result = own;
+    else {
+      const parents = ext.value.kind === 'seq' ? ext.value.items : [ext.value];
+      result = { kind: 'map', entries: new Map(), src: own.src, offset: own.offset };
+      for (const p of parents) {
+        const parent = str(p);
+        if (parent === undefined) throw p.src.error('extends-invalid', `job ${name}: extends needs job names`, p.offset);
+        const target = this.top.entries.get(parent);
+        if (!target || target.value.kind !== 'map') {
+          throw p.src.error('extends-missing', `job ${name} extends ${parent}, which is not defined`, p.offset);
+        }
+        if (chain.includes(parent)) {
+          throw p.src.error('extends-cycle', `circular extends: ${[...chain.slice(chain.indexOf(parent)), parent].join(' -> ')}`, p.offset);
+        }
+        if (chain.length >= MAX_EXTENDS_DEPTH) {
+          throw p.src.error('extends-depth', `extends nested more than ${MAX_EXTENDS_DEPTH} levels: ${[...chain, parent].join(' -> ')}`, p.offset);
+        }
+        result = deepMerge(result, this.extended(parent, [...chain, parent]));
+      }
+      const rest = new Map(own.entries);
+      rest.delete('extends');
+      result = deepMerge(result, { ...own, entries: rest });
+    }
+    this.#extended.set(name, result);
+    return result;
+  }
+
+  /** Top-level value after `extends` (for `!reference` lookups). */
+  topValue(name: string): V | undefined {
+    const e = this.top.entries.get(name);
+    if (!e) return undefined;
+    return e.value.kind === 'map' ? this.extended(name) : e.value;
+  }
+
+  /** `v` with every `!reference` replaced by its (resolved) target. */
+  resolve(v: V): V {
+    switch (v.kind) {
+      case 'scalar':
+        return v;
+      case 'seq': {
+        let changed = false;
+        const items = v.items.map((it) => {
+          const r = this.resolve(it);
+          if (r !== it) changed = true;
+          return r;
+        });
+        return changed ? { ...v, items } : v;
+      }
+      case 'map': {
+        let changed = false;
+        const entries = new Map<string, VEntry>();
+        for (const [k, e] of v.entries) {
+          const r = this.resolve(e.value);
+          if (r !== e.value) changed = true;
+          entries.set(k, r === e.value ? e : { ...e, value: r });
+        }
+        return changed ? { ...v, entries } : v;
+      }
+      case 'ref':
+        return this.#reference(v);
+    }
+  }
+
+  #reference(ref: VRef): V {
+    const done = this.#refs.get(ref);
+    if (done) return done;
+    const names = ref.path.map((p) => String(p.value));
+    const shown = `!reference [${names.join(', ')}]`;
+    if (this.#refStack.includes(ref)) {
+      throw ref.src.error('reference-cycle', `circular ${shown}`, ref.offset);
+    }
+    if (this.#refStack.length >= MAX_REFERENCE_DEPTH) {
+      throw ref.src.error('reference-depth', `${shown}: references nested more than ${MAX_REFERENCE_DEPTH} levels`, ref.offset);
+    }
+    let target = this.top.entries.get(names[0]!)?.value.kind === 'map' ? this.topValue(names[0]!) : this.top.entries.get(names[0]!)?.value;
+    for (let i = 1; target && i < names.length; i++) {
+      const cur: V = target.kind === 'ref' ? this.#within(ref, target) : target;
+      target = cur.kind === 'map' ? cur.entries.get(names[i]!)?.value : undefined;
+    }
+    if (!target || isNullV(target)) throw ref.src.error('reference-missing', `${shown}: no such job or key`, ref.offset);
+    const out = this.#within(ref, target);
+    this.#refs.set(ref, out);
+    return out;
+  }
+
+  #within(ref: VRef, v: V): V {
+    this.#refStack.push(ref);
+    try {
+      return this.resolve(v);
+    } finally {
+      this.#refStack.pop();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// jobs
+
+function buildJobs(ctx: Ctx, top: VMap): Job[] {
+  const r = new Resolver(top);
+  const get = (m: VMap | undefined, k: string): V | undefined => {
+    const e = m?.entries.get(k);
+    return e && !isNullV(e.value) ? r.resolve(e.value) : undefined;
+  };
+  const defaultV = get(top, 'default');
+  const defaults = defaultV?.kind === 'map' ? defaultV : undefined;
+  const globalVars = get(top, 'variables');
+  const jobs: Job[] = [];
+  for (const [name, entry] of top.entries) {
+    if (GLOBAL_KEYWORDS.has(name) || name.startsWith('.')) continue;
+    if (entry.value.kind !== 'map') {
+      note(ctx, entry.src.diagnostic('warning', 'not-a-job', `top-level key "${name}" is neither a keyword nor a job (its value is not a map)`, entry.offset));
+      continue;
+    }
+    const job = r.resolve(r.extended(name)) as VMap;
+    const inherit = get(job, 'inherit');
+    const inheritMap = inherit?.kind === 'map' ? inherit : undefined;
+    const allowed = (which: 'default' | 'variables', key: string): boolean => {
+      const v = get(inheritMap, which);
+      if (!v) return true;
+      if (v.kind === 'scalar') return v.value !== false;
+      if (v.kind === 'seq') return v.items.some((it) => str(it) === key);
+      return true;
+    };
+    const inherited = (key: (typeof DEFAULT_KEYS)[number]): V | undefined => {
+      const own = get(job, key);
+      if (own) return own;
+      if (!allowed('default', key)) return undefined;
+      return get(defaults, key) ?? (key === 'tags' ? undefined : get(top, key));
+    };
+    const sections = {} as Record<Section, ScriptItem[]>;
+    for (const s of SECTIONS) {
+      const v = s === 'script' ? get(job, s) : inherited(s);
+      sections[s] = v ? scriptItems(ctx, v) : [];
+    }
+    const variables: Record<string, string> = {};
+    const addVars = (v: V | undefined, filter: (k: string) => boolean): void => {
+      if (v?.kind !== 'map') return;
+      for (const [k, e] of v.entries) {
+        if (!filter(k)) continue;
+        const val = e.value.kind === 'map' ? e.value.entries.get('value')?.value : e.value;
+        const s = str(val);
+        if (s !== undefined) variables[k] = s;
+      }
+    };
+    addVars(globalVars, (k) => allowed('variables', k));
+    addVars(get(job, 'variables'), () => true);
+    const image = inherited('image');
+    const imageName = image?.kind === 'map' ? str(image.entries.get('name')?.value) : str(image);
+    const tagsV = inherited('tags');
+    const tags = tagsV ? flatten(tagsV).map(str).filter((t): t is string => t !== undefined) : [];
+    const pos = entry.src.position(entry.offset);
+    const out: Job = {
+      name, file: entry.src.file, line: pos.line, column: pos.column,
+      before_script: sections.before_script, script: sections.script, after_script: sections.after_script,
+      tags, variables,
+    };
+    if (imageName !== undefined) out.image = imageName;
+    jobs.push(out);
+  }
+  return jobs;
+}
+
+function flatten(v: V): V[] {
+  if (v.kind !== 'seq') return [v];
+  return v.items.flatMap(flatten);
+}
+
+function scriptItems(ctx: Ctx, v: V): ScriptItem[] {
+  if (v.kind === 'map') {
+    note(ctx, v.src.diagnostic('warning', 'bad-script-item', 'a script section must be a string or a list of strings; a map is ignored', v.offset));
+    return [];
+  }
+  const items: ScriptItem[] = [];
+  for (const it of flatten(v)) {
+    if (it.kind === 'scalar' && it.value !== null && typeof it.value !== 'object') {
+      items.push(new YamlScriptItem(it as VScalar, String(it.value)));
+    } else {
+      const what = it.kind === 'scalar' ? 'an empty (null) item' : 'a map item';
+      note(ctx, it.src.diagnostic('warning', 'bad-script-item', `${what} in a script list is not a command; it is skipped`, it.offset));
+    }
+  }
+  return items;
+}
+
+export { SourceFile };
