@@ -125,7 +125,7 @@ class Converter {
     const offset = this.offsetOf(node);
     if (isScalar(node)) return { kind: 'scalar', value: node.value, node, src: this.src, offset };
     if (isSeq(node)) {
-      if (node.tag === '!reference') return this.#reference(node, offset);
+      if (node.tag === '!reference') return this.#reference(node, this.#tagOffset(offset));
       this.#expanding.add(node);
       try {
         return { kind: 'seq', items: node.items.map((it) => this.convert(it as YamlNode, offset)), src: this.src, offset };
@@ -159,6 +159,12 @@ class Converter {
       );
     }
     return this.convert(target, offset);
+  }
+
+  /** Where the `!reference` tag is written, before the `[` of its list (comments and anchors aside, it is just before). */
+  #tagOffset(listOffset: number): number {
+    const at = this.src.text.lastIndexOf('!reference', listOffset);
+    return at !== -1 && this.src.text.slice(at + '!reference'.length, listOffset).trim() === '' ? at : listOffset;
   }
 
   #reference(node: YAMLSeq, offset: number): VRef {
