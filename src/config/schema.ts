@@ -13,14 +13,14 @@ export const EXECUTORS = ['shell', 'docker', 'kubernetes', 'instance'] as const;
 export function configSchema(rules: RuleMeta[]): object {
   const ruleProps: Record<string, object> = {};
   for (const r of rules) {
-    const setting = (alias: string) => ({
-      description: `${r.id} ${r.name} (${alias}): ${r.summary} Default: ${r.defaultSeverity}.`,
+    const setting = () => ({
+      description: `${r.id} / ${r.name}: ${r.summary} Default: ${r.defaultSeverity}.`,
       type: 'string',
       enum: [...SETTINGS],
       default: r.defaultSeverity,
     });
-    ruleProps[r.id] = setting(`also: ${r.name}`);
-    ruleProps[r.name] = setting(`also: ${r.id}`);
+    ruleProps[r.id] = setting();
+    ruleProps[r.name] = setting();
   }
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

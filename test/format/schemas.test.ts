@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import AjvDraft04 from 'ajv-draft-04';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import AjvDraft04Module from 'ajv-draft-04';
+import AjvModule from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import validateReport from '../../src/generated/report.validate.js';
 import { formatCodeQuality, formatJson, formatSarif } from '../../src/format/index.js';
 import type { LintReport } from '../../src/format/types.js';
 import { makeReport, RULE_METAS } from '../fixtures/format/report.js';
+
+// CommonJS packages: their ESM default import is module.exports, which carries `.default`.
+const AjvDraft04 = AjvDraft04Module.default;
+const Ajv = AjvModule.default;
+const addFormats = addFormatsModule.default;
 
 const schema = (name: string) => JSON.parse(readFileSync(new URL(`../schemas/${name}`, import.meta.url), 'utf8'));
 
