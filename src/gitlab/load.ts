@@ -7,6 +7,8 @@ import path from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import type { Diagnostic, Job, Pipeline, ScriptItem, Section } from '../types.js';
 import { InputError } from '../types.js';
+import type { CST } from 'yaml';
+import { mapScalarToken } from './scalar-map.js';
 import { YamlScriptItem } from './script-item.js';
 import { SourceFile, readSource, textSource } from './source.js';
 import type { ConvertState, ParsedFile, V, VEntry, VMap, VRef, VScalar } from './value.js';
@@ -424,6 +426,16 @@ function flatten(v: V): V[] {
   return v.items.flatMap(flatten);
 }
 
+/** The item's text: strings as parsed; numbers as written (`1.0` stays `1.0`, as GitLab runs it); booleans as `true`/`false`. */
+function itemText(v: VScalar): string {
+  if (typeof v.value === 'number' || typeof v.value === 'bigint') {
+    const token = v.node.srcToken as CST.Token | undefined;
+    const written = token ? mapScalarToken(token)?.value : undefined;
+    if (written !== undefined && written !== '') return written;
+  }
+  return String(v.value);
+}
+
 function scriptItems(ctx: Ctx, v: V): ScriptItem[] {
   if (v.kind === 'map') {
     note(ctx, v.src.diagnostic('warning', 'bad-script-item', 'a script section must be a string or a list of strings; a map is ignored', v.offset));
@@ -432,7 +444,7 @@ function scriptItems(ctx: Ctx, v: V): ScriptItem[] {
   const items: ScriptItem[] = [];
   for (const it of flatten(v)) {
     if (it.kind === 'scalar' && it.value !== null && typeof it.value !== 'object') {
-      items.push(new YamlScriptItem(it as VScalar, String(it.value)));
+      items.push(new YamlScriptItem(it as VScalar, itemText(it as VScalar)));
     } else {
       const what = it.kind === 'scalar' ? 'an empty (null) item' : 'a map item';
       note(ctx, it.src.diagnostic('warning', 'bad-script-item', `${what} in a script list is not a command; it is skipped`, it.offset));
