@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../src/gitlab/index.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-bgsafe-sem-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const load = (text: string) => loadPipeline('t.yml', { text, root: tmp });
+const texts = (items: { text: string }[]) => items.map((i) => i.text);
+
+describe('GitLab configuration semantics', () => {
+  it('a file included twice (diamond) is merged without error and its jobs appear once', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'diamond-'));
+    fs.writeFileSync(path.join(dir, 'a.yml'), 'include: common.yml\na: {script: echo a}\n');
+    fs.writeFileSync(path.join(dir, 'b.yml'), 'include: common.yml\nb: {script: echo b}\n');
+    fs.writeFileSync(path.join(dir, 'common.yml'), 'common: {script: echo common}\n');
+    fs.writeFileSync(path.join(dir, '.gitlab-ci.yml'), 'include: [a.yml, b.yml]\n');
+    const p = loadPipeline(path.join(dir, '.gitlab-ci.yml'), { root: dir });
+    expect(p.jobs.map((j) => j.name)).toEqual(['common', 'a', 'b']);
+    expect([...p.sources.keys()].map((f) => path.basename(f))).toEqual(['.gitlab-ci.yml', 'a.yml', 'common.yml', 'b.yml']);
+  });
+
+  it('included files are named like the entry file (relative stays relative)', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'rel-'));
+    fs.mkdirSync(path.join(dir, 'ci'));
+    fs.writeFileSync(path.join(dir, 'ci', 'x.yml'), 'x:\n  script: echo x\n');
+    fs.writeFileSync(path.join(dir, '.gitlab-ci.yml'), 'include: /ci/x.yml\n');
+    const rel = path.relative(process.cwd(), path.join(dir, '.gitlab-ci.yml'));
+    const p = loadPipeline(rel, { root: dir });
+    expect(p.jobs[0]!.file).toBe(path.join(path.dirname(rel), 'ci', 'x.yml'));
+    expect(p.jobs[0]!.script[0]!.locate(0)).toEqual({ line: 2, column: 11 });
+  });
+
+  it('!reference is resolved after extends (it sees inherited keys)', () => {
+    const p = load('.base:\n  script: [start &]\n.child:\n  extends: .base\njob:\n  script:\n    - !reference [.child, script]\n    - echo done\n');
+    expect(texts(p.jobs[0]!.script)).toEqual(['start &', 'echo done']);
+    expect(p.jobs[0]!.script[0]!.locate(0)).toEqual({ line: 2, column: 12 });
+  });
+
+  it('merge keys: explicit keys win wherever they are written; earlier merged maps win over later ones', () => {
+    const p = load('.a: &a {image: a, tags: [a]}\n.b: &b {image: b, tags: [b], variables: {V: b}}\njob:\n  image: mine\n  <<: [*a, *b]\n  script: x\n');
+    expect(p.jobs[0]!.image).toBe('mine');
+    expect(p.jobs[0]!.tags).toEqual(['a']);
+    expect(p.jobs[0]!.variables).toEqual({ V: 'b' });
+  });
+
+  it('script given as a single scalar is one item; variables become strings', () => {
+    const p = load('variables:\n  N: 1\n  B: true\njob:\n  script: 42\n');
+    expect(texts(p.jobs[0]!.script)).toEqual(['42']);
+    expect(p.jobs[0]!.variables).toEqual({ N: '1', B: 'true' });
+  });
+
+  it('legacy top-level before_script/after_script/image act as defaults; inherit: default: true keeps them', () => {
+    const p = load('image: legacy\nbefore_script: [echo legacy]\njob:\n  inherit:\n    default: true\n  script: x\nother:\n  inherit: {default: false}\n  script: y\n');
+    expect(p.jobs[0]!.image).toBe('legacy');
+    expect(texts(p.jobs[0]!.before_script)).toEqual(['echo legacy']);
+    expect(p.jobs[1]!.image).toBeUndefined();
+    expect(p.jobs[1]!.before_script).toEqual([]);
+  });
+
+  it('`pages` is a job, `types` and `spec` are keywords, hidden keys may hold anything', () => {
+    const p = load('types: [build]\n.list: [a, b]\n.str: text\npages:\n  script: echo pages\n');
+    expect(p.jobs.map((j) => j.name)).toEqual(['pages']);
+    expect(p.diagnostics).toEqual([]);
+  });
+
+  it('a duplicate key inside a job is a warning at the second key, and the last value is used', () => {
+    const p = load('job:\n  script: first\n  script: second\n');
+    expect(texts(p.jobs[0]!.script)).toEqual(['second']);
+    expect(p.diagnostics.map((d) => [d.code, d.severity, d.line, d.column])).toEqual([['duplicate-key', 'warning', 3, 3]]);
+  });
+
+  it('an include with a variable in its path is reported as not resolved', () => {
+    const p = load('include:\n  - local: ci/$ENV.yml\njob: {script: x}\n');
+    expect(p.diagnostics.map((d) => [d.code, d.severity, d.line, d.column])).toEqual([['include-not-resolved', 'info', 2, 12]]);
+  });
+});
