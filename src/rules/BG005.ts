@@ -1,0 +1,34 @@
+import { backgroundStatus, label } from './common.js';
+import type { Rule } from './rule.js';
+
+/** BG005 background-before-trap: the process starts before its cleanup trap exists. */
+export const BG005: Rule = {
+  meta: {
+    id: 'BG005',
+    name: 'background-before-trap',
+    defaultSeverity: 'warning',
+    summary: 'A background process starts before the cleanup trap is installed, with commands in between that can fail.',
+    fixable: true,
+  },
+  check({ job, report }) {
+    const a = job.main;
+    for (const b of a.facts.backgrounds) {
+      const s = backgroundStatus(a, b);
+      if (!s.traps.length) continue;
+      const firstTrap = Math.min(...s.traps.map((t) => t.at));
+      if (firstTrap < s.at) continue;
+      const between = a.facts.cmds.filter((c) => {
+        if (c.start <= b.amp || c.fn) return false;
+        return c.start < firstTrap && !(c.start >= b.start && c.end <= b.end);
+      });
+      if (!between.length) continue;
+      const shown = between.slice(0, 2).map((c) => `\`${c.node.text.replace(/\s+/g, ' ').slice(0, 30)}\``).join(', ');
+      report({
+        program: 'main',
+        start: b.start,
+        end: b.amp + 1,
+        message: `${label(b)} starts before its cleanup trap is installed; if ${shown}${between.length > 2 ? ' or another command' : ''} fails or the job is cancelled in between, nothing stops it. Install the trap first, then start the process.`,
+      });
+    }
+  },
+};

@@ -1,0 +1,28 @@
+import type { Rule } from './rule.js';
+import { label } from './common.js';
+
+/** BG012 fixed-sleep-readiness: `sleep N` right after starting a service, as a readiness wait. */
+export const BG012: Rule = {
+  meta: {
+    id: 'BG012',
+    name: 'fixed-sleep-readiness',
+    defaultSeverity: 'info',
+    summary: 'A fixed `sleep N` right after starting a background service, used as a readiness wait.',
+    fixable: false,
+  },
+  check({ job, report }) {
+    const a = job.main;
+    for (const b of a.facts.backgrounds) {
+      // The first command that runs after the `&`, in the same function or at the top.
+      const next = a.facts.cmds.find((c) => c.start > b.amp && c.fn === b.fn && !c.sub);
+      if (!next || next.name !== 'sleep' || next.args.length !== 1 || !/^\d+(\.\d+)?[smh]?$/.test(next.args[0]!)) continue;
+      if (b.node.type === 'while_statement' || b.node.type === 'for_statement') continue;
+      report({
+        program: 'main',
+        start: next.start,
+        end: next.end,
+        message: `\`${next.node.text}\` waits a fixed time for ${label(b)} to be ready: too short on a busy runner (the job fails at random), too long everywhere else. Poll a readiness probe with a deadline instead (\`ci-bgsafe gen --ready NAME=tcp:HOST:PORT\`).`,
+      });
+    }
+  },
+};

@@ -1,0 +1,114 @@
+/**
+ * What several rules need to know about a background statement or a trap, computed one way for all.
+ */
+import {
+  covers,
+  stopReachesDetach,
+  stopTargets,
+  type HandlerScope,
+  type ProgramAnalysis,
+} from '../shell/analysis.js';
+import type { Background } from '../shell/facts.js';
+import type { Detach, Stop } from '../shell/stops.js';
+import type { Executor } from '../types.js';
+
+export interface BackgroundStatus {
+  b: Background;
+  /** When it starts (for code in a function: the function's first call). */
+  at: number;
+  /** Cleanup traps whose handler stops it, in force at some point of the program. */
+  traps: Array<{ scope: HandlerScope; at: number }>;
+  /** Of those, the ones on EXIT (they run on success, failure and cancel). */
+  exitTraps: Array<{ scope: HandlerScope; at: number }>;
+  /** Of those, the ones that run when a command fails (EXIT or ERR). */
+  failureTraps: Array<{ scope: HandlerScope; at: number }>;
+  /** Stops and waits in the program's flow after it starts that reach it. */
+  laterStops: Array<{ stop: Stop; at: number }>;
+  /** The very next statement stops or waits for it: nothing can fail in between. */
+  stoppedRightAway: boolean;
+  /** `nohup`/`setsid`/`disown` applied to it. */
+  detach?: Detach;
+}
+
+const statusCache = new WeakMap<ProgramAnalysis, Map<Background, BackgroundStatus>>();
+
+/** When a trap is installed, or undefined for a trap in a function never called or in a subshell. */
+export function trapTime(a: ProgramAnalysis, scope: HandlerScope): number | undefined {
+  if (scope.trap.sub) return undefined;
+  return a.when(scope.trap.cmd.start, scope.trap.cmd.fn);
+}
+
+export function backgroundStatus(a: ProgramAnalysis, b: Background): BackgroundStatus {
+  let byBg = statusCache.get(a);
+  if (!byBg) statusCache.set(a, (byBg = new Map()));
+  const cached = byBg.get(b);
+  if (cached) return cached;
+  const at = a.when(b.start, b.fn) ?? b.start;
+  const traps: BackgroundStatus['traps'] = [];
+  for (const scope of a.cleanupTraps) {
+    const t = trapTime(a, scope);
+    if (t === undefined) continue;
+    if (scope.stops.some((s) => s.kind !== 'wait' && stopTargets(s, b, a))) traps.push({ scope, at: t });
+  }
+  const laterStops = a.flowStops.filter((s) => s.at > b.amp && !(s.stop.cmd.start >= b.start && s.stop.cmd.end <= b.end) && stopTargets(s.stop, b, a, s.stop.cmd.start));
+  const first = laterStops.length ? laterStops.reduce((x, y) => (y.at < x.at ? y : x)) : undefined;
+  let stoppedRightAway = false;
+  if (first) {
+    const between = a.facts.cmds.some(
+      (c) => c.start > b.amp && c.start < first.stop.cmd.start && c.fn === b.fn && !(c.start >= first.stop.cmd.start && c.end <= first.stop.cmd.end),
+    );
+    stoppedRightAway = !between;
+  }
+  const detach = a.detaches.find((d) => d.detach.background === b)?.detach;
+  const status: BackgroundStatus = {
+    b,
+    at,
+    traps,
+    exitTraps: traps.filter((t) => covers(t.scope.trap, 'EXIT')),
+    failureTraps: traps.filter((t) => covers(t.scope.trap, 'EXIT', 'ERR')),
+    laterStops,
+    stoppedRightAway,
+    detach,
+  };
+  byBg.set(b, status);
+  return status;
+}
+
+/** Whether anything stops what a detaching command started: a later stop, a cleanup trap, or `after_script`. */
+export function detachStopped(main: ProgramAnalysis, after: ProgramAnalysis, d: Detach, at: number): 'flow' | 'trap' | 'after' | undefined {
+  if (main.flowStops.some((s) => s.at > at && s.stop.cmd !== d.cmd && stopReachesDetach(s.stop, d))) return 'flow';
+  if (main.cleanupTraps.some((h) => h.stops.some((s) => stopReachesDetach(s, d)))) return 'trap';
+  if (after.flowStops.some((s) => stopReachesDetach(s.stop, d))) return 'after';
+  return undefined;
+}
+
+/** A short name for what runs in the background: `openfortivpn`, or the statement's text. */
+export function label(b: Background): string {
+  const c = b.cmds[0];
+  if (c?.name && b.node.type !== 'subshell' && b.node.type !== 'compound_statement' && b.node.type !== 'while_statement' && b.node.type !== 'for_statement') {
+    return `\`${c.name.slice(c.name.lastIndexOf('/') + 1)}\``;
+  }
+  const text = b.node.text.replace(/\s+/g, ' ');
+  return `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
+}
+
+/** What an unmanaged background process does to the job on this executor (shared/gitlab-runner-facts.md §1). */
+export function fate(executor: Executor): string {
+  switch (executor) {
+    case 'docker':
+      return 'on the docker executor it is killed without warning when the script ends (the container\'s main process exits), and its work is cut off';
+    case 'kubernetes':
+      return 'on Kubernetes it keeps running into after_script and is killed with the pod';
+    case 'instance':
+      return 'on an SSH/instance runner the job hangs until its timeout while it holds the job\'s output, or it outlives the job';
+    default:
+      return 'on a shell runner the job hangs until its timeout while it holds the job\'s output, or the process outlives the job and piles up on the runner';
+  }
+}
+
+/** Executors on which a background process cannot hang the job (shared/gitlab-runner-facts.md §1). */
+export function cannotHang(executor: Executor): boolean {
+  return executor === 'docker' || executor === 'kubernetes';
+}
+
+export const GEN_HINT = 'start it with the preamble from `ci-bgsafe gen`';

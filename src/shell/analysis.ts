@@ -1,0 +1,227 @@
+/**
+ * The questions rules ask of a job's shell programs, answered once per program:
+ * which traps clean up, when each background statement starts, what stops it.
+ */
+import type { Executor, Job, ShellKind } from '../types.js';
+import { extractFacts, type Background, type Cmd, type Facts, type Trap } from './facts.js';
+import { buildProgram, type Program } from './program.js';
+import { classifyDetach, classifyStop, type Detach, type Stop } from './stops.js';
+
+export interface HandlerScope {
+  trap: Trap;
+  /** The commands the handler runs: its own text and the functions it calls, transitively. */
+  cmds: Cmd[];
+  stops: Stop[];
+  /** Facts of the handler text itself (offsets relative to `trap.handlerStart`). */
+  facts: Facts;
+  /** Functions the handler calls. */
+  calls: string[];
+  /** Commands written in the handler text itself: their offsets are relative to `trap.handlerStart`. */
+  own: Set<Cmd>;
+}
+
+export interface ProgramAnalysis {
+  program: Program;
+  facts: Facts;
+  /** Each `set` trap with the commands its handler runs. */
+  handlers: HandlerScope[];
+  /** Cleanup traps: handlers that stop background work. */
+  cleanupTraps: HandlerScope[];
+  /** Stops run in the program's own flow (not in a trap handler), with the offset at which they run. */
+  flowStops: Array<{ stop: Stop; at: number }>;
+  /** Commands that detach something, with the offset at which they run. */
+  detaches: Array<{ detach: Detach; at: number }>;
+  /** When a statement at `offset` runs: its own offset, or for code inside a function, the first call of it. */
+  when(offset: number, fn: string | undefined): number | undefined;
+}
+
+export interface JobAnalysis {
+  job: Job;
+  executor: Executor;
+  shell: ShellKind;
+  /** before_script + script: one shell. */
+  main: ProgramAnalysis;
+  /** after_script: a shell of its own. */
+  after: ProgramAnalysis;
+  /** CI/CD variables of the job. */
+  variables: Record<string, string>;
+}
+
+const factsCache = new Map<string, Facts>();
+const CACHE_LIMIT = 20_000;
+
+/** Facts of a program text, parsed once per distinct text. */
+export function factsOf(text: string): Facts {
+  let f = factsCache.get(text);
+  if (!f) {
+    if (factsCache.size >= CACHE_LIMIT) factsCache.clear();
+    f = extractFacts(text);
+    factsCache.set(text, f);
+  }
+  return f;
+}
+
+export function analyseProgram(program: Program, vars: Record<string, string>): ProgramAnalysis {
+  const facts = factsOf(program.text);
+  const calls = callSites(facts);
+  const whenCache = new Map<string, number | undefined>();
+  const when = (offset: number, fn: string | undefined): number | undefined => {
+    if (!fn) return offset;
+    if (whenCache.has(fn)) return whenCache.get(fn);
+    whenCache.set(fn, undefined); // recursion guard
+    let first: number | undefined;
+    for (const c of calls.get(fn) ?? []) {
+      const t = when(c.start, c.fn);
+      if (t !== undefined && (first === undefined || t < first)) first = t;
+    }
+    whenCache.set(fn, first);
+    return first;
+  };
+
+  const handlers: HandlerScope[] = [];
+  for (const trap of facts.traps) {
+    if (trap.action !== 'set' || trap.handler === undefined) continue;
+    handlers.push(handlerScope(trap, facts, vars));
+  }
+  const cleanupTraps = handlers.filter((h) => h.stops.some((s) => s.kind !== 'wait'));
+
+  const handlerFns = new Set(handlers.flatMap((h) => h.calls));
+  const flowStops: ProgramAnalysis['flowStops'] = [];
+  const detaches: ProgramAnalysis['detaches'] = [];
+  for (const cmd of facts.cmds) {
+    const at = when(cmd.start, cmd.fn);
+    const stop = classifyStop(cmd, vars);
+    if (stop && at !== undefined && !(cmd.fn && handlerFns.has(cmd.fn) && !calls.get(cmd.fn)?.some((c) => !c.fn))) {
+      flowStops.push({ stop, at });
+    }
+    const d = classifyDetach(cmd, facts, vars);
+    if (d) detaches.push({ detach: d, at: at ?? cmd.start });
+  }
+  // Background statements that detach: `nohup cmd &`, `setsid cmd &`, `cmd & disown`.
+  for (const b of facts.backgrounds) {
+    const first = b.cmds[0];
+    if (!first) continue;
+    const how = first.wrappers.includes('setsid') ? 'setsid' : first.wrappers.includes('nohup') ? 'nohup' : undefined;
+    if (how) {
+      detaches.push({
+        detach: { cmd: first, how, names: [baseName(first.name)].filter(Boolean), background: b, inGroup: how === 'nohup' },
+        at: when(b.start, b.fn) ?? b.start,
+      });
+    }
+  }
+  for (const cmd of facts.cmds) {
+    if (cmd.name !== 'disown') continue;
+    const prior = facts.backgrounds.filter((b) => b.amp < cmd.start).pop();
+    if (!prior || !prior.cmds[0]) continue;
+    detaches.push({
+      detach: { cmd, how: 'disown', names: [baseName(prior.cmds[0].name)].filter(Boolean), background: prior, inGroup: true },
+      at: when(cmd.start, cmd.fn) ?? cmd.start,
+    });
+  }
+  detaches.sort((a, b) => a.at - b.at);
+  return { program, facts, handlers, cleanupTraps, flowStops, detaches, when };
+}
+
+function baseName(name: string | undefined): string {
+  if (!name) return '';
+  return name.slice(name.lastIndexOf('/') + 1);
+}
+
+/** Call sites of every function defined in the program (commands named after it, outside its own body). */
+function callSites(facts: Facts): Map<string, Cmd[]> {
+  const out = new Map<string, Cmd[]>();
+  for (const cmd of facts.cmds) {
+    const n = cmd.name;
+    if (!n || !facts.funcs.has(n) || cmd.fn === n) continue;
+    let list = out.get(n);
+    if (!list) out.set(n, (list = []));
+    list.push(cmd);
+  }
+  return out;
+}
+
+function handlerScope(trap: Trap, facts: Facts, vars: Record<string, string>): HandlerScope {
+  const hf = factsOf(trap.handler ?? '');
+  const cmds: Cmd[] = [...hf.cmds];
+  const seen = new Set<string>();
+  const queue = hf.cmds.map((c) => c.name).filter((n): n is string => !!n && facts.funcs.has(n));
+  while (queue.length) {
+    const fn = queue.shift()!;
+    if (seen.has(fn)) continue;
+    seen.add(fn);
+    for (const c of facts.cmds) {
+      if (c.fn !== fn) continue;
+      cmds.push(c);
+      if (c.name && facts.funcs.has(c.name) && !seen.has(c.name)) queue.push(c.name);
+    }
+  }
+  const stops = cmds.map((c) => classifyStop(c, vars)).filter((s): s is Stop => !!s);
+  return { trap, cmds, stops, facts: hf, calls: [...seen], own: new Set(hf.cmds) };
+}
+
+/** The program offset of a command in a handler's scope. */
+export function programOffset(scope: HandlerScope, cmd: Cmd, which: 'start' | 'end' = 'start'): number {
+  return (scope.own.has(cmd) ? scope.trap.handlerStart : 0) + cmd[which];
+}
+
+/** Whether a stop reaches a background statement. */
+export function stopTargets(stop: Stop, b: Background, analysis: ProgramAnalysis, stopAt?: number): boolean {
+  if (stop.broad || stop.unknown || stop.jobspecs.length) return true;
+  if (stop.vars.some((v) => b.pidVars.includes(v))) return true;
+  if (stop.vars.some((v) => !isPidOfOtherBackground(v, b, analysis))) return true;
+  if (stop.bang) {
+    if (stopAt === undefined) return true;
+    const last = analysis.facts.backgrounds.filter((x) => x.amp < stopAt).pop();
+    if (!last || last === b) return true;
+  }
+  if (stop.kind === 'pkill' || stop.kind === 'killall' || stop.kind === 'service') {
+    const text = b.node.text;
+    const names = b.cmds.map((c) => baseName(c.name));
+    return stop.names.some((p) => names.includes(p) || text.includes(p) || safeRegex(p)?.test(text));
+  }
+  return false;
+}
+
+/** True when `v` holds the PID of a different background statement (so `kill $v` does not reach `b`). */
+function isPidOfOtherBackground(v: string, b: Background, analysis: ProgramAnalysis): boolean {
+  const assigned = analysis.facts.assignments.filter((a) => a.name === v);
+  if (!assigned.length) return false; // set elsewhere (a CI/CD variable, a file): cannot tell
+  return assigned.every((a) => a.fromBang) && !b.pidVars.includes(v);
+}
+
+/** Whether a stop reaches something a command detached. */
+export function stopReachesDetach(stop: Stop, d: Detach): boolean {
+  if (d.inGroup && (stop.broad || stop.unknown || stop.jobspecs.length)) return true;
+  if (d.background && (stop.broad || stop.unknown)) return true;
+  if (d.captureVar && stop.vars.includes(d.captureVar)) return true;
+  if (stop.unknown && stop.kind === 'kill') return true;
+  if (stop.kind === 'container' && stop.broad && /run -d|start/.test(d.how)) return true;
+  const text = stop.cmd.node.text;
+  return d.names.some((n) => stop.names.includes(n) || (n.length >= 3 && text.includes(n)));
+}
+
+function safeRegex(p: string): RegExp | undefined {
+  try {
+    return new RegExp(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The signals a trap covers. */
+export function covers(trap: Trap, ...signals: string[]): boolean {
+  return signals.some((s) => trap.signals.includes(s));
+}
+
+export function analyseJob(job: Job, executor: Executor, shell: ShellKind): JobAnalysis {
+  const variables = job.variables;
+  const main = analyseProgram(
+    buildProgram([
+      ['before_script', job.before_script],
+      ['script', job.script],
+    ]),
+    variables,
+  );
+  const after = analyseProgram(buildProgram([['after_script', job.after_script]]), variables);
+  return { job, executor, shell, main, after, variables };
+}
