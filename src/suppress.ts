@@ -90,14 +90,25 @@ export function applySuppressions(
   rules: RuleMeta[],
 ): { findings: Finding[]; unused: Diagnostic[] } {
   const directives = new Map<string, Directive[]>();
-  for (const [file, text] of sources) directives.set(file, parseDirectives(file, text, rules));
+  // Per file: the whole-file directives, and the line directives by the line they apply to.
+  const index = new Map<string, { file: Directive[]; byLine: Map<number, Directive[]> }>();
+  for (const [file, text] of sources) {
+    const list = parseDirectives(file, text, rules);
+    directives.set(file, list);
+    const entry = { file: [] as Directive[], byLine: new Map<number, Directive[]>() };
+    for (const d of list) {
+      if (d.kind === 'disable') entry.file.push(d);
+      else entry.byLine.set(d.targetLine, [...(entry.byLine.get(d.targetLine) ?? []), d]);
+    }
+    index.set(file, entry);
+  }
 
   // For every directive: the rule ids it has suppressed (or '*' for a directive without ids).
   const used = new Map<Directive, Set<string>>();
   const kept = findings.filter((f) => {
     let suppressed = false;
-    for (const d of directives.get(f.file) ?? []) {
-      if (d.kind !== 'disable' && d.targetLine !== f.line) continue;
+    const entry = index.get(f.file);
+    for (const d of entry ? [...entry.file, ...(entry.byLine.get(f.line) ?? [])] : []) {
       if (d.rules.length === 0 && d.unknown.length > 0) continue; // only unknown names: suppress nothing
       const hit = d.rules.length === 0 ? '*' : d.rules.some((r) => r.id === f.ruleId) ? f.ruleId : undefined;
       if (hit === undefined) continue;

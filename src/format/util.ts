@@ -24,17 +24,30 @@ export function sourceOf(report: LintReport, file: string): string | undefined {
 /** Line `line` (1-based) of `text`, without its line ending; undefined past the end. */
 export function lineOf(text: string | undefined, line: number): string | undefined {
   if (text === undefined || line < 1) return undefined;
-  const lines = text.split(/\r?\n|\r/);
-  return line <= lines.length ? lines[line - 1] : undefined;
+  if (text !== lastText) {
+    lastText = text;
+    lastLines = text.split(/\r?\n|\r/);
+  }
+  return line <= lastLines.length ? lastLines[line - 1] : undefined;
 }
+
+// Findings come sorted by file, so remembering the last file's lines avoids splitting it per finding.
+let lastText: string | undefined;
+let lastLines: string[] = [];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 /** Findings in reading order: file, line, column, then rule id. Does not modify its input. */
 export function sortFindings(report: LintReport): Finding[] {
+  const paths = new Map<string, string>();
+  const rel = (file: string) => {
+    let p = paths.get(file);
+    if (p === undefined) paths.set(file, (p = relativePath(report.cwd, file)));
+    return p;
+  };
   return [...report.findings].sort(
     (a, b) =>
-      compare(relativePath(report.cwd, a.file), relativePath(report.cwd, b.file)) ||
+      compare(rel(a.file), rel(b.file)) ||
       a.line - b.line ||
       a.column - b.column ||
       compare(a.ruleId, b.ruleId) ||
