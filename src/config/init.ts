@@ -22,7 +22,8 @@ export function initConfigText(rules: RuleMeta[], opts: InitOptions = {}): strin
   } else {
     out.push('rules:');
     for (const r of rules) {
-      out.push(`  # ${r.id} ${r.name}${r.fixable ? ' (fixable with --fix)' : ''}: ${oneLine(r.summary)}`);
+      out.push(`  # ${r.id} ${r.name}${r.fixable ? ' (fixable with --fix)' : ''}`);
+      for (const line of wrap(oneLine(r.summary), 92)) out.push(`  #   ${line}`);
       out.push(`  #   ${docUrl(r.id)}`);
       out.push(`  ${r.id}: ${r.defaultSeverity}`);
     }
@@ -53,4 +54,20 @@ export function initConfigText(rules: RuleMeta[], opts: InitOptions = {}): strin
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Splits text into lines of at most `width` characters at spaces (longer words stay whole). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
 }

@@ -15,6 +15,9 @@ import {
 } from '../../src/config/index.js';
 import { InputError } from '../../src/types.js';
 import type { RuleMeta } from '../../src/rules/types.js';
+import { RULES as REGISTRY_RULES } from '../../src/rules/index.js';
+
+const REGISTRY = REGISTRY_RULES.map((r) => r.meta);
 
 const fixtures = fileURLToPath(new URL('../fixtures/config/', import.meta.url));
 
@@ -188,18 +191,20 @@ describe('initConfigText', () => {
     );
   });
 
-  it('documents every rule and the other keys', () => {
+  it('documents every rule and the other keys, in lines of reasonable length', () => {
     const text = initConfigText(RULES);
     for (const r of RULES) {
       expect(text).toContain(`  # ${r.id} ${r.name}`);
-      expect(text).toContain(r.summary);
+      expect(text).toContain(`  #   ${r.summary}`);
       expect(text).toContain(`  ${r.id}: ${r.defaultSeverity}\n`);
     }
     for (const key of ['executor:', 'severityThreshold:', 'maxWarnings:', 'ignore:']) expect(text).toContain(key);
+    const long = initConfigText(REGISTRY).split('\n').filter((l) => l.length > 100 && !l.includes('://'));
+    expect(long).toEqual([]);
   });
 
-  it('loads back to the defaults', () => {
-    for (const rules of [RULES, []]) {
+  it('loads back to the defaults (also with the real rule registry)', () => {
+    for (const rules of [RULES, [], REGISTRY]) {
       const file = join(tmp, 'init', '.ci-bgsafe.yml');
       mkdirSync(join(tmp, 'init'), { recursive: true });
       writeFileSync(file, initConfigText(rules));
