@@ -50,11 +50,17 @@ export interface JobAnalysis {
 const factsCache = new Map<string, Facts>();
 const CACHE_LIMIT = 20_000;
 
+/** Drops every cached parse and frees its syntax tree. */
+export function clearFactsCache(): void {
+  for (const f of factsCache.values()) f.tree?.delete();
+  factsCache.clear();
+}
+
 /** Facts of a program text, parsed once per distinct text. */
 export function factsOf(text: string): Facts {
   let f = factsCache.get(text);
   if (!f) {
-    if (factsCache.size >= CACHE_LIMIT) factsCache.clear();
+    if (factsCache.size >= CACHE_LIMIT) clearFactsCache();
     f = extractFacts(text);
     factsCache.set(text, f);
   }

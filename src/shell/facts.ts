@@ -3,7 +3,7 @@
  * tree-sitter-bash syntax tree (never from the text by pattern): background statements, traps,
  * `set` options, simple commands, functions, assignments and expansions, each with its offsets.
  */
-import { parseBash, type Node } from './parser.js';
+import { parseBash, type Node, type Tree } from './parser.js';
 
 /** Where a node sits: inside which function, a subshell, a loop. */
 export interface Context {
@@ -104,6 +104,8 @@ export interface ParseProblem {
 
 export interface Facts {
   text: string;
+  /** The syntax tree the nodes belong to; free it with `tree.delete()` when the facts are dropped. */
+  tree?: Tree;
   cmds: Cmd[];
   backgrounds: Background[];
   traps: Trap[];
@@ -219,11 +221,9 @@ export function extractFacts(text: string): Facts {
     bashisms: [],
     problems: [],
   };
-  try {
-    walk(tree.rootNode, { sub: false, loop: false }, facts);
-  } finally {
-    tree.delete();
-  }
+  // The tree stays alive as long as the facts: their nodes read their text from it.
+  facts.tree = tree;
+  walk(tree.rootNode, { sub: false, loop: false }, facts);
   // PID captures: `PID=$!` after a background statement and before the next one.
   const bangs = facts.assignments.filter((a) => a.fromBang).sort((a, b) => a.start - b.start);
   for (const a of bangs) {

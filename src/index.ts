@@ -1,0 +1,16 @@
+/** The ci-bgsafe library: lint GitLab CI/CD pipelines for background processes, and generate safe preambles. */
+export { lint, lintFile, guessExecutor, guessShell, type LintOptions, type FileResult } from './lint.js';
+export { loadPipeline, type LoadOptions } from './gitlab/index.js';
+export { RULES, findRule } from './rules/index.js';
+export type { Rule, Report, RuleContext } from './rules/rule.js';
+export type { RuleMeta } from './rules/types.js';
+export { format, FORMATS, type LintReport, type FormatName, type FormatOptions } from './format/index.js';
+export { loadConfig, findConfigFile, defaultConfig, type Config } from './config/index.js';
+export { initShellParser } from './shell/parser.js';
+export * from './types.js';
+
+/** Generates a preamble (loaded on demand: the generator and its templates are not needed for linting). */
+export async function generate(...args: Parameters<typeof import('./gen/index.js').generate>): Promise<string> {
+  const gen = await import('./gen/index.js');
+  return gen.generate(...args);
+}

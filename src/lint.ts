@@ -1,0 +1,191 @@
+/**
+ * The linter: files -> pipeline model -> per-job shell analysis -> rules -> findings.
+ * Pure: returns a report as data; printing and exit codes belong to the CLI.
+ */
+import { dirname, resolve } from 'node:path';
+import { defaultConfig, findConfigFile, isIgnored, loadConfig, ruleSetting, type Config } from './config/index.js';
+import type { LintReport } from './format/types.js';
+import { loadPipeline } from './gitlab/index.js';
+import { RULES } from './rules/index.js';
+import type { Report, Rule } from './rules/rule.js';
+import { analyseJob, type JobAnalysis } from './shell/analysis.js';
+import { initShellParser } from './shell/parser.js';
+import { toSource } from './shell/program.js';
+import { applySuppressions } from './suppress.js';
+import { InputError, type Diagnostic, type Executor, type Finding, type Job, type Pipeline, type ShellKind } from './types.js';
+
+export interface LintOptions {
+  /** Paths in the report are relative to it (default: process.cwd()). */
+  cwd?: string;
+  /** A configuration to use for every file; when absent, `.ci-bgsafe.yml` is looked up from each file's folder. */
+  config?: Config;
+  /** Do not look up configuration files. */
+  noConfig?: boolean;
+  /** Executor for every job, overriding configuration and the guess from tags and image. */
+  executor?: Executor;
+  /** Rules to run (default: all). */
+  rules?: Rule[];
+  /** Text for the path `-` (standard input), with the name to report it under. */
+  stdin?: { text: string; name?: string };
+}
+
+export interface FileResult {
+  pipeline?: Pipeline;
+  findings: Finding[];
+  errors: Diagnostic[];
+  notes: Diagnostic[];
+}
+
+/** Lints files (`-` reads `options.stdin`). One bad file does not stop the others. */
+export async function lint(paths: string[], options: LintOptions = {}): Promise<LintReport> {
+  await initShellParser();
+  const cwd = options.cwd ?? process.cwd();
+  const report: LintReport = { findings: [], errors: [], notes: [], files: [], sources: new Map(), cwd };
+  const configs = new Map<string, Config>();
+  for (const p of paths) {
+    const isStdin = p === '-';
+    const file = isStdin ? options.stdin?.name ?? '<stdin>' : p;
+    let config: Config;
+    try {
+      config = configFor(isStdin ? cwd : dirname(resolve(cwd, p)), options, configs);
+    } catch (e) {
+      if (e instanceof InputError) {
+        report.errors.push(e.diagnostic);
+        continue;
+      }
+      throw e;
+    }
+    if (!isStdin && isIgnored(config, resolve(cwd, p))) continue;
+    const r = lintFile(isStdin ? file : resolve(cwd, p), config, options, isStdin ? options.stdin?.text ?? '' : undefined);
+    report.files.push(file);
+    report.findings.push(...r.findings);
+    report.errors.push(...r.errors);
+    report.notes.push(...r.notes);
+    if (r.pipeline) for (const [f, t] of r.pipeline.sources) report.sources.set(f, t);
+  }
+  const suppressed = applySuppressions(report.findings, report.sources, (options.rules ?? RULES).map((r) => r.meta));
+  report.findings = suppressed.findings.sort(byPosition);
+  report.notes.push(...suppressed.unused);
+  report.notes.sort(byPosition);
+  return report;
+}
+
+function configFor(dir: string, options: LintOptions, cache: Map<string, Config>): Config {
+  if (options.config) return options.config;
+  if (options.noConfig) return defaultConfig();
+  const file = findConfigFile(dir);
+  if (!file) return defaultConfig();
+  let c = cache.get(file);
+  if (!c) {
+    c = loadConfig(file, RULES.map((r) => r.meta)).config;
+    cache.set(file, c);
+  }
+  return c;
+}
+
+function byPosition(a: { file: string; line: number; column: number }, b: { file: string; line: number; column: number }): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
+}
+
+/** Lints one file already resolved to a path (or a stdin name with `text`). Input errors become `errors`. */
+export function lintFile(file: string, config: Config, options: LintOptions, text?: string): FileResult {
+  let pipeline: Pipeline;
+  try {
+    pipeline = loadPipeline(file, text !== undefined ? { text } : {});
+  } catch (e) {
+    if (e instanceof InputError) return { findings: [], errors: [e.diagnostic], notes: [] };
+    throw e;
+  }
+  const notes: Diagnostic[] = [...pipeline.diagnostics.filter((d) => d.severity !== 'error')];
+  const errors: Diagnostic[] = pipeline.diagnostics.filter((d) => d.severity === 'error');
+  const rules = (options.rules ?? RULES)
+    .map((rule) => ({ rule, setting: ruleSetting(config, rule.meta) }))
+    .filter((r) => r.setting !== 'off');
+  const found = new Map<string, Finding>();
+  const noted = new Set<string>();
+  for (const job of pipeline.jobs) {
+    if (config.ignore.jobs.length && isIgnored(config, file, job.name)) continue;
+    const executor = options.executor ?? config.executor ?? guessExecutor(job);
+    const shell = guessShell(job, executor);
+    if (shell === 'powershell') continue; // PowerShell is not sh: nothing here applies
+    const analysis = analyseJob(job, executor, shell);
+    for (const which of ['main', 'after'] as const) {
+      const a = analysis[which];
+      for (const p of a.facts.problems) {
+        const src = toSource(a.program, p.start, p.end);
+        if (!src) continue;
+        const key = `${src.file}:${src.line}:${src.column}`;
+        if (noted.has(key)) continue;
+        noted.add(key);
+        notes.push({
+          severity: 'info',
+          code: 'not-fully-analysed',
+          message: `the shell parser could not read this part of job "${job.name}"'s ${src.section}; it is not fully analysed`,
+          file: src.file,
+          line: src.line,
+          column: src.column,
+        });
+      }
+    }
+    for (const { rule, setting } of rules) {
+      const reports: Report[] = [];
+      try {
+        rule.check({ job: analysis, report: (r) => reports.push(r) });
+      } catch (e) {
+        throw new Error(`rule ${rule.meta.id} failed on job "${job.name}" in ${file}: ${(e as Error).message}`, { cause: e });
+      }
+      for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job);
+    }
+  }
+  return { pipeline, findings: [...found.values()], errors, notes };
+}
+
+function addFinding(found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job): void {
+  const program = analysis[r.program].program;
+  const src = toSource(program, r.start, r.end);
+  if (!src) return;
+  const key = `${rule.meta.id}|${src.file}|${src.line}|${src.column}`;
+  const existing = found.get(key);
+  if (existing) {
+    if (!existing.jobs.includes(job.name)) existing.jobs.push(job.name);
+    return;
+  }
+  // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
+  const severity = r.severity && rank(r.severity) < rank(configured) ? r.severity : configured;
+  found.set(key, {
+    ruleId: rule.meta.id,
+    ruleName: rule.meta.name,
+    severity,
+    message: r.message,
+    file: src.file,
+    line: src.line,
+    column: src.column,
+    endLine: src.endLine,
+    endColumn: src.endColumn,
+    jobs: [job.name],
+    section: src.section,
+    fixable: rule.meta.fixable && !!r.fix,
+    ...(r.fix ? { fix: r.fix } : {}),
+    ...(r.suggestion ? { suggestion: r.suggestion } : {}),
+  });
+}
+
+function rank(s: Finding['severity']): number {
+  return s === 'error' ? 2 : s === 'warning' ? 1 : 0;
+}
+
+/** Shell for jobs tagged for a shell runner or without any image; docker where an image applies. */
+export function guessExecutor(job: Job): Executor {
+  if (job.tags.some((t) => /(^|[-_.])shell($|[-_.])/i.test(t))) return 'shell';
+  return job.image ? 'docker' : 'shell';
+}
+
+const SH_ONLY_IMAGE = /(^|\/)(alpine|busybox)(:|$)|^alpine\/|[:-]alpine|distroless|(^|\/)docker(:|$)|^curlimages\//i;
+
+/** bash unless the image has none (alpine, busybox, distroless, docker:…) or the job is for Windows. */
+export function guessShell(job: Job, executor: Executor): ShellKind {
+  const image = job.image ?? '';
+  if (job.tags.some((t) => /windows/i.test(t)) || /powershell|pwsh|windows|servercore|nanoserver/i.test(image)) return 'powershell';
+  if (executor === 'shell' || executor === 'instance') return 'bash';
+  return SH_ONLY_IMAGE.test(image) ? 'sh' : 'bash';
+}
