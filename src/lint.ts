@@ -11,6 +11,7 @@ import type { Report, Rule } from './rules/rule.js';
 import { analyseJob, type JobAnalysis } from './shell/analysis.js';
 import { initShellParser } from './shell/parser.js';
 import { toSource } from './shell/program.js';
+import { fixFor } from './fix/fixers.js';
 import { applySuppressions } from './suppress.js';
 import { InputError, type Diagnostic, type Executor, type Finding, type Job, type Pipeline, type ShellKind } from './types.js';
 
@@ -149,6 +150,12 @@ function addFinding(found: Map<string, Finding>, rule: Rule, configured: Finding
   if (existing) {
     if (!existing.jobs.includes(job.name)) existing.jobs.push(job.name);
     return;
+  }
+  // Fixes are computed for fixable rules only; what cannot be fixed safely keeps a suggestion.
+  if (rule.meta.fixable && !r.fix) {
+    const f = fixFor(rule.meta.id, r, analysis, src);
+    if (f?.fix) r = { ...r, fix: f.fix };
+    if (f?.suggestion && !r.suggestion) r = { ...r, suggestion: f.suggestion };
   }
   // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
   const severity = r.severity && rank(r.severity) < rank(configured) ? r.severity : configured;
