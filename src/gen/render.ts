@@ -1,0 +1,55 @@
+/** Renders the EJS templates in templates/gen/. Only `generate` loads this module's heavy parts. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+let rootCache: string | undefined;
+
+/** The package root: the nearest folder above this module holding package.json and templates/gen/ (works from src/ and from a bundled dist/). */
+export function packageRoot(): string {
+  if (rootCache) return rootCache;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates', 'gen'))) {
+      rootCache = dir;
+      return dir;
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('ci-bgsafe: cannot find templates/gen/ above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+}
+
+export function templatesDir(): string {
+  return join(packageRoot(), 'templates', 'gen');
+}
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+type Ejs = typeof import('ejs');
+let ejsCache: Ejs | undefined;
+
+/** Loads ejs on first use only, so that code paths that never generate (lint) never load it. */
+export function loadEjs(): Ejs {
+  if (!ejsCache) {
+    const req = createRequire(import.meta.url);
+    ejsCache = req('ejs') as Ejs;
+  }
+  return ejsCache;
+}
+
+/** Renders templates/gen/NAME with `data`. */
+export function renderTemplate(name: string, data: Record<string, unknown>): string {
+  const ejs = loadEjs();
+  const file = join(templatesDir(), name);
+  const text = readFileSync(file, 'utf8');
+  return ejs.render(text, data, { filename: file, async: false, cache: false });
+}

@@ -1,0 +1,24 @@
+/** Shared helpers for the generator tests: service stand-ins and generating a preamble. */
+import { generate, type GenSpec, type GenFormat, type GenShell } from '../../src/gen/index.js';
+
+export function preamble(spec: GenSpec, shell: GenShell = 'bash', format: GenFormat = 'script'): string {
+  return generate({ grace: 2, readyTimeout: 5, ...spec }, { format, shell });
+}
+
+/** Commands standing in for real services (all plain POSIX sh + sleep). */
+export const SVC = {
+  /** A well-behaved service: exits on TERM. */
+  plain: `sh -c 'echo plain up; while :; do sleep 1; done'`,
+  /** Ignores TERM (like a root process sudo started, or a slow shutdown): needs KILL after the grace period. */
+  ignoresTerm: `sh -c 'trap "" TERM; echo stubborn up; while :; do sleep 1; done'`,
+  /** Forks children that inherit (and hold) its descriptors. */
+  forks: `sh -c 'sleep 1000 & sleep 1000 & echo forked; wait'`,
+  /** Double-forks into a new session and exits: only the cookie finds it. */
+  daemonizes: `sh -c 'setsid sh -c "exec sleep 1000" </dev/null >/dev/null 2>&1 & echo daemonized'`,
+  /** Dies after a second with status 3. */
+  diesEarly: `sh -c 'sleep 1; echo "boom: fatal error"; exit 3'`,
+  /** Becomes ready (creates ready.flag) after 2 seconds. */
+  slowReady: `sh -c 'sleep 2; touch ready.flag; echo slow ready; exec sleep 1000'`,
+  /** Never becomes ready. */
+  neverReady: `sh -c 'echo "waiting for a licence server that never answers"; exec sleep 1000'`,
+} as const;
