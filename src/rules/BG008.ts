@@ -11,12 +11,14 @@ export const BG008: Rule = {
   },
   check({ job, report }) {
     if (job.shell !== 'sh') return;
+    // The runner picks the shell when a step starts: bash installed by the script is not used by the
+    // script itself, only by after_script, which starts later in a new shell.
+    const installsBash = job.main.facts.cmds.some(
+      (c) => (c.name === 'apk' || c.name === 'apt-get' || c.name === 'apt' || c.name === 'yum' || c.name === 'dnf' || c.name === 'microdnf') && c.args.includes('bash'),
+    );
     for (const which of ['main', 'after'] as const) {
       const a = job[which];
-      const installsBash = a.facts.cmds.some(
-        (c) => (c.name === 'apk' || c.name === 'apt-get' || c.name === 'apt' || c.name === 'yum' || c.name === 'dnf' || c.name === 'microdnf') && c.args.includes('bash'),
-      );
-      if (installsBash) continue;
+      if (which === 'after' && installsBash) continue;
       const image = job.job.image ?? 'this image';
       const seen = new Set<number>();
       const add = (start: number, end: number, what: string) => {

@@ -1,4 +1,4 @@
-import { detachStopped, fate, GEN_HINT } from './common.js';
+import { cannotHang, detachStopped, GEN_HINT } from './common.js';
 import type { Rule } from './rule.js';
 
 /** BG011 detached-without-cleanup: a command that detaches or daemonizes, and nothing stops what it started. */
@@ -18,14 +18,17 @@ export const BG011: Rule = {
       const b = detach.background;
       const start = b && detach.how !== 'disown' ? b.start : cmd.start;
       const end = b && detach.how !== 'disown' ? b.amp + 1 : cmd.end;
-      const container = /run -d|start|compose/.test(detach.how);
+      const container = /^(docker|podman|nerdctl)\b/.test(detach.how);
+      const compose = detach.how.includes('compose');
       report({
         program: 'main',
         start,
         end,
-        message: container
-          ? `\`${detach.how}\` leaves ${detach.how.includes('compose') ? 'containers' : 'a container'} running that nothing stops: on a shell runner ${detach.how.includes('compose') ? 'they' : 'it'} outlive${detach.how.includes('compose') ? '' : 's'} the job and pile up on the host. Stop ${detach.how.includes('compose') ? 'them' : 'it'} from an EXIT trap (\`docker rm -f\` by name or captured id, \`docker compose down\`).`
-          : `\`${detach.how}\` detaches the process from the job and nothing stops it: it escapes the runner's cancel kill, ${fate(job.executor).replace(/^on [^,]+ /, '')}. Keep its PID and stop it from an EXIT trap, or ${GEN_HINT}.`,
+        message:
+          container || compose
+            ? `\`${detach.how}\` leaves ${compose ? 'containers' : 'a container'} running that nothing stops: ${compose ? 'they outlive' : 'it outlives'} the job and ${compose ? 'pile' : 'piles'} up on the Docker host, holding ports and names the next job needs. Stop ${compose ? 'them' : 'it'} from an EXIT trap (\`docker rm -f\` by name or captured id, \`docker compose down\`).`
+            : `\`${detach.how}\` detaches the process from the job and nothing stops it: the runner's cancel kill does not reach it, and ${cannotHang(job.executor) ? 'it runs on until the container is removed' : 'it outlives the job and piles up on the runner'}. Keep its PID and stop it from an EXIT trap, or ${GEN_HINT}.`,
+        severity: cannotHang(job.executor) && !container && !compose ? 'warning' : undefined,
       });
     }
   },

@@ -203,7 +203,9 @@ export function stopReachesDetach(stop: Stop, d: Detach): boolean {
   if (stop.unknown && stop.kind === 'kill') return true;
   if (stop.kind === 'container' && stop.broad && /run -d|start/.test(d.how)) return true;
   const text = stop.cmd.node.text;
-  return d.names.some((n) => stop.names.includes(n) || (n.length >= 3 && text.includes(n)));
+  return d.names.some(
+    (n) => stop.names.some((m) => m === n || (m.length >= 3 && n.length >= 3 && (n.startsWith(m) || m.startsWith(n)))) || (n.length >= 3 && text.includes(n)),
+  );
 }
 
 function safeRegex(p: string): RegExp | undefined {

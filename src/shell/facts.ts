@@ -224,6 +224,7 @@ export function extractFacts(text: string): Facts {
   // The tree stays alive as long as the facts: their nodes read their text from it.
   facts.tree = tree;
   walk(tree.rootNode, { sub: false, loop: false }, facts);
+  facts.backgrounds.sort((a, b) => a.start - b.start);
   // PID captures: `PID=$!` after a background statement and before the next one.
   const bangs = facts.assignments.filter((a) => a.fromBang).sort((a, b) => a.start - b.start);
   for (const a of bangs) {

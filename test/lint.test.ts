@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lint } from '../src/lint.js';
+
+const FIX = join(import.meta.dirname, 'fixtures');
+
+describe('lint', () => {
+  it('reports nothing on ordinary scripts (quotes, operators, heredocs, waits, wrappers, split if, Windows)', async () => {
+    const r = await lint([join(FIX, 'lint', 'no-false-alarms.yml')], { cwd: FIX, noConfig: true });
+    expect(r.errors).toEqual([]);
+    expect(r.findings.map((f) => `${f.line}:${f.column} ${f.ruleId} [${f.jobs}]`)).toEqual([]);
+  });
+
+  it('reports a line reached through an alias and a !reference once, where it is written, with every job', async () => {
+    const r = await lint([join(FIX, 'lint', 'reuse.yml')], { cwd: FIX, noConfig: true });
+    expect(r.findings.map((f) => `${f.line}:${f.column} ${f.ruleId} [${f.jobs.join(',')}]`)).toEqual([
+      '4:5 BG001 [a,b]',
+      '4:5 BG009 [a,b]',
+      '8:7 BG001 [a,b]',
+    ]);
+  });
+
+  it("reports the seed blog's VPN job: BG004, BG005, BG009, BG010, BG012, BG014 at their lines", async () => {
+    const file = join(FIX, '..', '..', 'examples', 'vpn-deploy', '.gitlab-ci.yml');
+    const r = await lint([file], { cwd: FIX, noConfig: true });
+    expect(r.findings.map((f) => `${f.line}:${f.column} ${f.ruleId}`)).toEqual([
+      '9:7 BG005',
+      '9:7 BG009',
+      '9:7 BG014',
+      '9:82 BG012',
+      '13:9 BG010',
+      '16:7 BG004',
+      '18:7 BG010',
+    ]);
+  });
+
+  it('keeps linting the other files when one is bad', async () => {
+    const r = await lint([join(FIX, 'lint', 'missing.yml'), join(FIX, 'lint', 'reuse.yml')], { cwd: FIX, noConfig: true });
+    expect(r.errors.map((e) => e.code)).toEqual(['file-not-found']);
+    expect(r.findings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('inheritance', () => {
+  it('blames a default before_script only on the jobs that inherit it', async () => {
+    const r = await lint([join(FIX, 'lint', 'inherit.yml')], { cwd: FIX, noConfig: true });
+    expect(r.findings.map((f) => `${f.line}:${f.column} ${f.ruleId} [${f.jobs.join(',')}]`)).toEqual(['4:7 BG001 [inherits]']);
+  });
+});
