@@ -167,12 +167,12 @@ export function parseGenSpec(text: string, file: string): GenSpec {
 }
 
 /** Reads a `--spec` YAML file (see schemas/gen-spec.schema.json). Throws InputError. */
-export function loadGenSpec(file: string): GenSpec {
+export function loadGenSpec(file: string, displayName: string = file): GenSpec {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    fail(`cannot read spec file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file, 1, 1);
+    fail(`cannot read spec file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, displayName, 1, 1);
   }
-  return parseGenSpec(text, file);
+  return parseGenSpec(text, displayName);
 }

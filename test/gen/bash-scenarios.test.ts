@@ -1,0 +1,184 @@
+/**
+ * The generated bash preamble, run by the runner-like harness with real processes and signals.
+ * Scenarios run concurrently (each job has its own project dir and process group).
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runJob, killAllJobs, listProcesses } from '../harness/runner.js';
+import { preamble, SVC } from './helpers.js';
+import type { ServiceSpec } from '../../src/gen/index.js';
+
+const GRACE_MS = 2000;
+/** Allowed time beyond the grace period for the cleanup itself (generous: 2 cores, concurrent jobs). */
+const MARGIN_MS = 5000;
+
+afterAll(killAllJobs);
+
+const all: ServiceSpec[] = [
+  { name: 'plain', command: SVC.plain },
+  { name: 'stubborn', command: SVC.ignoresTerm },
+  { name: 'forks', command: SVC.forks },
+  { name: 'daemon', command: SVC.daemonizes, onExit: 'ignore' },
+  { name: 'slow', command: SVC.slowReady, ready: 'file:ready.flag' },
+];
+
+function job(body: string, timeoutMs = 40_000) {
+  return runJob({ body: `${preamble({ services: all })}\n${body}`, shell: 'bash', timeoutMs });
+}
+
+describe.concurrent('generated bash preamble with several services', () => {
+  it('on success: exits 0, every service stopped (TERM-ignoring one killed), nothing left', async () => {
+    const j = job('echo WORK\nsleep 1');
+    const r = await j.result();
+    expect(r.hung).toBe(false);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ci-bgsafe: slow is ready');
+    expect(r.output).toMatch(/stubborn still running 2s after TERM; sending KILL/);
+    expect(r.output).not.toContain('section_start');
+    expect(await j.leftoversAfter(4000)).toEqual([]);
+    await j.cleanup();
+  });
+
+  it('on a failing command: keeps its exit code, shows the service logs, nothing left', async () => {
+    const j = job(`echo WORK\nsh -c 'exit 7'\necho NOT-REACHED`);
+    const r = await j.result();
+    expect(r.exitCode).toBe(7);
+    expect(r.output).not.toContain('NOT-REACHED');
+    expect(r.output).toMatch(/job failed \(exit code 7\); first failed command: sh -c .exit 7. \(exit code 7\)/);
+    expect(r.output).toMatch(/section_start:\d+:ci_bgsafe_plain\[collapsed=true\]/);
+    expect(r.output).toContain('plain up');
+    expect(await j.leftoversAfter(4000)).toEqual([]);
+    await j.cleanup();
+  });
+
+  it('on a failure inside a function: keeps its exit code', async () => {
+    const j = job(`f() {\n  sh -c 'exit 5'\n  echo NOT-REACHED\n}\necho WORK\nf`);
+    const r = await j.result();
+    expect(r.exitCode).toBe(5);
+    expect(r.output).not.toContain('NOT-REACHED');
+    expect(await j.leftoversAfter(4000)).toEqual([]);
+    await j.cleanup();
+  });
+
+  for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGABRT'] as const) {
+    it(`on ${sig} to the job's process group${sig === 'SIGTERM' ? ' (cancel, timeout)' : ''}: pipe closes within the grace period, non-zero, nothing left`, async () => {
+      const j = job('echo WORK\nsleep 300');
+      await j.waitForOutput(/WORK/);
+      j.signal(sig);
+      const r = await j.result();
+      expect(r.hung).toBe(false);
+      expect(r.pipeClosedAfterMs!).toBeLessThan(GRACE_MS + MARGIN_MS);
+      expect(r.exitCode === null ? r.signal : r.exitCode).not.toBe(0);
+      expect(r.output).toContain(`received ${sig}`);
+      expect(await j.leftoversAfter(4000)).toEqual([]);
+      await j.cleanup();
+    });
+  }
+
+  it('on SIGKILL of the process group: the watcher stops every service within a few seconds', async () => {
+    const j = job('echo WORK\nsleep 300');
+    await j.waitForOutput(/WORK/);
+    const before = j.leftovers().length;
+    expect(before).toBeGreaterThan(5);
+    j.kill();
+    const r = await j.result();
+    expect(r.hung).toBe(false);
+    expect(r.signal).toBe('SIGKILL');
+    expect(r.pipeClosedAfterMs!).toBeLessThan(MARGIN_MS);
+    // The watcher polls every second, then TERM, grace, KILL.
+    expect(await j.leftoversAfter(GRACE_MS + MARGIN_MS + 2000)).toEqual([]);
+    await j.cleanup();
+  });
+});
+
+describe.concurrent('liveness and readiness', () => {
+  it('a service that dies while the job runs fails the job within seconds, naming it', async () => {
+    const body = `${preamble({ services: [{ name: 'plain', command: SVC.plain }, { name: 'db', command: SVC.diesEarly }] })}\necho WORK\nsleep 120\necho NOT-REACHED`;
+    const j = runJob({ body, shell: 'bash', timeoutMs: 30_000 });
+    const r = await j.result();
+    expect(r.hung).toBe(false);
+    expect(r.durationMs!).toBeLessThan(15_000);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.output).toMatch(/service db exited with status 3 while the job was running/);
+    expect(r.output).toContain('boom: fatal error');
+    expect(r.output).not.toContain('NOT-REACHED');
+    expect(await j.leftoversAfter(4000)).toEqual([]);
+    await j.cleanup();
+  });
+
+  it('a service that never becomes ready fails the job after --ready-timeout, with its log', async () => {
+    const spec = { readyTimeout: 2, services: [{ name: 'plain', command: SVC.plain }, { name: 'licence', command: SVC.neverReady, ready: 'file:never.flag' }] };
+    const j = runJob({ body: `${preamble(spec)}\necho NOT-REACHED`, shell: 'bash', timeoutMs: 30_000 });
+    const r = await j.result();
+    expect(r.exitCode).not.toBe(0);
+    expect(r.output).toMatch(/ci-bgsafe: licence did not become ready within 2s \(probe file:never\.flag\)/);
+    expect(r.output).toContain('waiting for a licence server that never answers');
+    expect(r.output).not.toContain('NOT-REACHED');
+    expect(await j.leftoversAfter(4000)).toEqual([]);
+    await j.cleanup();
+  });
+
+  it('tcp: and http: probes wait for a real server', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const spec = {
+      services: [
+        { name: 'web', command: `sleep 1; exec python3 -m http.server ${port} --bind 127.0.0.1`, ready: `tcp:127.0.0.1:${port}` },
+        { name: 'check', command: 'sleep 1000', ready: `http:http://127.0.0.1:${port}/` },
+      ],
+    };
+    const j = runJob({ body: `${preamble(spec)}\ncurl -fsS -o /dev/null http://127.0.0.1:${port}/ && echo SERVED`, shell: 'bash', timeoutMs: 30_000 });
+    const r = await j.result();
+    expect(r.output).toContain(`web is ready (tcp:127.0.0.1:${port})`);
+    expect(r.output).toContain('SERVED');
+    expect(r.exitCode).toBe(0);
+    expect(await j.leftoversAfter(4000)).toEqual([]);
+    await j.cleanup();
+  });
+
+  it('stale state from an earlier killed job is cleaned at startup (PID file + cookie)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-stale-'));
+    mkdirSync(join(dir, '.ci-bgsafe'));
+    const old = spawn('sleep', ['1000'], { detached: true, stdio: 'ignore', env: { ...process.env, CI_BGSAFE_COOKIE: 'old-job.plain' } });
+    old.unref();
+    try {
+      writeFileSync(join(dir, '.ci-bgsafe/plain.pid'), `${old.pid}\n`);
+      writeFileSync(join(dir, '.ci-bgsafe/plain.cookie'), 'old-job.plain\n');
+      const j = runJob({ body: `${preamble({ services: [{ name: 'plain', command: SVC.plain }] })}\necho WORK`, shell: 'bash', projectDir: dir });
+      const r = await j.result();
+      expect(r.exitCode).toBe(0);
+      expect(r.output).toContain('ci-bgsafe: stopping plain left running by an earlier job');
+      expect(listProcesses().some((p) => p.pid === old.pid)).toBe(false);
+      await j.cleanup();
+    } finally {
+      try {
+        process.kill(old.pid!, 'SIGKILL');
+      } catch {
+        /* already stopped, as expected */
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('library form: services started in a loop and stopped one by one', async () => {
+    const body = [
+      preamble({ services: [] }, 'bash', 'library'),
+      'for i in 1 2 3; do',
+      `  ci_bgsafe_start "w$i" -- sh -c 'echo "w$0 up"; exec sleep 1000' "$i"`,
+      'done',
+      'ci_bgsafe_stop w2',
+      '[ ! -f "$CI_PROJECT_DIR/.ci-bgsafe/w2.pid" ] && echo W2-STOPPED',
+      'echo WORK',
+    ].join('\n');
+    const j = runJob({ body, shell: 'bash' });
+    const r = await j.result();
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('started w3');
+    expect(r.output).toContain('W2-STOPPED');
+    expect(existsSync(join(j.projectDir, '.ci-bgsafe/w1.pid'))).toBe(false);
+    expect(await j.leftoversAfter(4000)).toEqual([]);
+    await j.cleanup();
+  });
+});
