@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the programs the test suite runs for real, if any is missing:
+# bash, dash, busybox and shellcheck (generated scripts), git and rsync (gitlab-ci-local).
+# Uses apt-get (Debian/Ubuntu) as root, or through sudo.
+set -eu
+missing=
+for tool in bash dash busybox shellcheck git rsync; do
+  command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+done
+[ -z "$missing" ] && exit 0
+echo "test-deps: installing:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then as_root=; elif command -v sudo >/dev/null 2>&1; then as_root=sudo; else
+  echo "test-deps: need root or sudo to install:$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+$as_root apt-get update -qq && $as_root apt-get install -y -qq --no-install-recommends $missing >/dev/null
