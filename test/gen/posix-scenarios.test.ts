@@ -1,0 +1,88 @@
+/** The `--shell sh` output under dash and busybox sh (busybox applets first on PATH, as on alpine). */
+import { describe, it, expect, afterAll } from 'vitest';
+import { runJob, killAllJobs, type HarnessShell } from '../harness/runner.js';
+import { preamble, SVC } from './helpers.js';
+import type { ServiceSpec } from '../../src/gen/index.js';
+
+const GRACE_MS = 2000;
+const MARGIN_MS = 5000;
+
+afterAll(killAllJobs);
+
+const services: ServiceSpec[] = [
+  { name: 'plain', command: SVC.plain },
+  { name: 'stubborn', command: SVC.ignoresTerm },
+  { name: 'forks', command: SVC.forks },
+  { name: 'daemon', command: SVC.daemonizes, onExit: 'ignore' },
+  { name: 'slow', command: SVC.slowReady, ready: 'file:ready.flag' },
+];
+
+for (const shell of ['dash', 'busybox'] as HarnessShell[]) {
+  const job = (body: string, svc: ServiceSpec[] = services) =>
+    runJob({ body: `${preamble({ services: svc }, 'sh')}\n${body}`, shell, timeoutMs: 40_000 });
+
+  describe.concurrent(`generated sh preamble under ${shell}`, () => {
+    it('on success: exits 0, nothing left', async () => {
+      const j = job('echo WORK');
+      const r = await j.result();
+      expect(r.exitCode).toBe(0);
+      expect(r.output).toContain('slow is ready');
+      expect(await j.leftoversAfter(4000)).toEqual([]);
+      await j.cleanup();
+    });
+
+    it('on a failing command: keeps its exit code and shows the logs', async () => {
+      const j = job(`echo WORK\nsh -c 'exit 7'\necho NOT-REACHED`);
+      const r = await j.result();
+      expect(r.exitCode).toBe(7);
+      expect(r.output).not.toContain('NOT-REACHED');
+      expect(r.output).toMatch(/section_start:\d+:ci_bgsafe_stubborn/);
+      expect(await j.leftoversAfter(4000)).toEqual([]);
+      await j.cleanup();
+    });
+
+    it('on cancel (SIGTERM to the group): pipe closes within the grace period, nothing left', async () => {
+      const j = job('echo WORK\nsleep 300');
+      await j.waitForOutput(/WORK/);
+      j.cancel();
+      const r = await j.result();
+      expect(r.hung).toBe(false);
+      expect(r.pipeClosedAfterMs!).toBeLessThan(GRACE_MS + MARGIN_MS);
+      expect(r.exitCode).not.toBe(0);
+      expect(await j.leftoversAfter(4000)).toEqual([]);
+      await j.cleanup();
+    });
+
+    it('on SIGINT to the group: non-zero, nothing left', async () => {
+      const j = job('echo WORK\nsleep 300');
+      await j.waitForOutput(/WORK/);
+      j.signal('SIGINT');
+      const r = await j.result();
+      expect(r.hung).toBe(false);
+      expect(r.exitCode === null ? r.signal : r.exitCode).not.toBe(0);
+      expect(await j.leftoversAfter(4000)).toEqual([]);
+      await j.cleanup();
+    });
+
+    it('on SIGKILL of the group: the watcher stops every service', async () => {
+      const j = job('echo WORK\nsleep 300');
+      await j.waitForOutput(/WORK/);
+      j.kill();
+      const r = await j.result();
+      expect(r.hung).toBe(false);
+      expect(await j.leftoversAfter(GRACE_MS + MARGIN_MS + 2000)).toEqual([]);
+      await j.cleanup();
+    });
+
+    it('a service that dies while the job runs fails the job, naming it', async () => {
+      const j = job('echo WORK\nsleep 120\necho NOT-REACHED', [{ name: 'plain', command: SVC.plain }, { name: 'db', command: SVC.diesEarly }]);
+      const r = await j.result();
+      expect(r.durationMs!).toBeLessThan(15_000);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.output).toMatch(/service db exited with status 3 while the job was running/);
+      expect(r.output).not.toContain('NOT-REACHED');
+      expect(await j.leftoversAfter(4000)).toEqual([]);
+      await j.cleanup();
+    });
+  });
+}
