@@ -99,7 +99,7 @@ describe('docs/rules/<ID>.md', () => {
     for (const s of ['## What happens', '## Examples', '### Bad', '### Good', '## How to fix', '## Suppress', '## Configure']) {
       expect(md, `section "${s}"`).toContain(`\n${s}\n`);
     }
-    expect(md).toMatch(/\]\(\.\.\/gitlab-runner-facts\.md#[a-z0-9-]+\)/);
+    expect(md).toMatch(/\]\(\.\.\/gitlab-runner-facts\.md#[a-z0-9_-]+\)/);
     expect(md).toContain(`# ci-bgsafe-disable-next-line ${id} -- `);
   });
 
