@@ -1,0 +1,293 @@
+#!/usr/bin/env node
+// The benchmark harness (`npm run bench`): ci-bgsafe against the parse floor and its peers on
+// synthetic pipelines, whole processes, several repetitions; writes bench/RESULTS.md.
+//   node bench/run.mjs            full run (sizes 10, 100, 500, 1000, 5000), writes bench/RESULTS.md
+//   node bench/run.mjs --quick    sizes 10, 100, 1000, fewer repetitions, prints only
+//   options: --sizes 10,1000   --reps N   --out FILE   --no-peers   --keep (keep the temporary folder)
+// Expects a built CLI (dist/); `npm run bench` builds first.
+import { spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generatePipeline, writePipeline } from './generate.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const value = (name) => {
+  const i = argv.indexOf(name);
+  return i === -1 ? undefined : argv[i + 1];
+};
+
+const quick = flag('--quick');
+const sizes = (value('--sizes') ?? (quick ? '10,100,1000' : '10,100,500,1000,5000')).split(',').map(Number);
+const repsOverride = value('--reps') ? Number(value('--reps')) : undefined;
+const out = value('--out') ?? (quick ? undefined : join(root, 'bench', 'RESULTS.md'));
+const peers = !flag('--no-peers');
+const TIMEOUT_MS = 300_000;
+
+/** Repetitions per size: fewer for the large sizes (and for the slow peers) to keep a full run short. */
+function repsFor(size, slow = false) {
+  if (repsOverride) return repsOverride;
+  if (quick) return size >= 1000 ? 3 : 5;
+  if (size >= 5000) return slow ? 2 : 3;
+  if (size >= 1000) return slow ? 3 : 5;
+  return slow ? 5 : 7;
+}
+
+const cli = join(root, 'bin', 'ci-bgsafe.js');
+if (!existsSync(join(root, 'dist', 'cli.js'))) {
+  process.stderr.write('bench: dist/ is missing; run `npm run build` first (or `npm run bench`)\n');
+  process.exit(2);
+}
+const lib = await import(pathToFileURL(process.env.CI_BGSAFE_LIB ?? join(root, 'dist', 'index.js')).href);
+const gclBin = (() => {
+  try {
+    return require.resolve('gitlab-ci-local/src/index.js');
+  } catch {
+    return undefined;
+  }
+})();
+const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+
+/** Runs a command once under /usr/bin/time: wall milliseconds, peak RSS in MB, exit status. */
+function measure(cmd, args, cwd) {
+  const rssFile = join(os.tmpdir(), `bench-rss-${process.pid}`);
+  const sink = openSync('/dev/null', 'w');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], {
+    cwd, stdio: ['ignore', sink, 'pipe'], timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  closeSync(sink);
+  let rssMb = NaN;
+  try {
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    rssMb = Number(lines[lines.length - 1]) / 1024;
+  } catch {
+    // no RSS recorded
+  }
+  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
+  return { ms, rssMb, status: r.status, stderr: r.stderr.toString() };
+}
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median, min: s[0], max: s[s.length - 1], n: s.length };
+}
+
+/** Prepares a size: pipeline files, a git repository (gitlab-ci-local needs one), one script file per job for shellcheck. */
+function prepare(base, size) {
+  const dir = join(base, `p${size}`);
+  mkdirSync(dir, { recursive: true });
+  const entry = writePipeline(dir, size);
+  const git = (...a) => execFileSync('git', a, { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('-c', 'user.email=bench@example.com', '-c', 'user.name=bench', 'commit', '-qm', 'pipeline');
+  git('remote', 'add', 'origin', 'https://gitlab.example.com/group/project.git');
+  // the scripts exactly as the pipeline model resolves them: one file per job
+  const scripts = join(base, `s${size}`);
+  mkdirSync(scripts, { recursive: true });
+  const pipeline = lib.loadPipeline(entry);
+  const files = [];
+  for (const job of pipeline.jobs) {
+    const main = [...job.before_script, ...job.script].map((i) => i.text);
+    const after = job.after_script.map((i) => i.text);
+    const f = join(scripts, `${job.name}.sh`);
+    writeFileSync(f, `#!/bin/bash\n${main.join('\n')}\n${after.length ? `# after_script\n${after.join('\n')}\n` : ''}`);
+    files.push(relative(scripts, f));
+  }
+  let lines = 0;
+  for (const text of generatePipeline(size).values()) lines += text.split('\n').length - 1;
+  return { size, dir, scripts, scriptFiles: files, jobs: pipeline.jobs.length, lines };
+}
+
+function tools(p) {
+  const list = [
+    { id: 'ci-bgsafe', label: '`ci-bgsafe lint --format json`', cmd: process.execPath, args: [cli, 'lint', '--format', 'json', '--no-config', '.gitlab-ci.yml'], cwd: p.dir, ok: [0, 1] },
+    { id: 'floor', label: 'floor (read + `yaml` + tree-sitter-bash)', cmd: process.execPath, args: [join(root, 'bench', 'floor.mjs'), p.dir], cwd: p.dir, ok: [0] },
+  ];
+  if (peers && hasShellcheck) {
+    list.push({ id: 'shellcheck', label: '`shellcheck` (one process, one file per job)', cmd: 'shellcheck', args: ['-s', 'bash', '-f', 'json', ...p.scriptFiles], cwd: p.scripts, ok: [0, 1], slow: true });
+  }
+  if (peers && gclBin) {
+    list.push({ id: 'gitlab-ci-local', label: '`gitlab-ci-local --list`', cmd: process.execPath, args: [gclBin, '--list'], cwd: p.dir, ok: [0], slow: true });
+  }
+  return list;
+}
+
+function runSize(p) {
+  const list = tools(p);
+  const results = new Map(list.map((t) => [t.id, { tool: t, ms: [], rss: [] }]));
+  // one unmeasured warm-up of each (file cache, lazy compilation caches); the slow peers skip it from 1,000 jobs
+  for (const t of list) {
+    if (t.slow && p.size >= 1000) continue;
+    const r = measure(t.cmd, t.args, t.cwd);
+    if (!t.ok.includes(r.status)) throw new Error(`${t.id} failed at ${p.size} jobs (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
+  }
+  const maxReps = Math.max(...list.map((t) => repsFor(p.size, t.slow)));
+  // round-robin so that drift of the machine spreads over every tool alike
+  for (let rep = 0; rep < maxReps; rep++) {
+    for (const t of list) {
+      if (rep >= repsFor(p.size, t.slow)) continue;
+      const r = measure(t.cmd, t.args, t.cwd);
+      if (!t.ok.includes(r.status)) throw new Error(`${t.id} failed at ${p.size} jobs (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
+      const entry = results.get(t.id);
+      entry.ms.push(r.ms);
+      entry.rss.push(r.rssMb);
+    }
+  }
+  const summary = {};
+  for (const [id, e] of results) summary[id] = { label: e.tool.label, time: stats(e.ms), rss: stats(e.rss) };
+  return summary;
+}
+
+function coldStart(base) {
+  const dir = join(base, 'cold');
+  mkdirSync(dir, { recursive: true });
+  // a small pipeline: the generator's shared templates and one job
+  const text = [...generatePipeline(1).values()][0].replace(/include:\n\n/, '');
+  writeFileSync(join(dir, '.gitlab-ci.yml'), text);
+  const lines = text.split('\n').length - 1;
+  const reps = repsOverride ?? (quick ? 7 : 15);
+  const a = { cmd: process.execPath, args: [cli, 'lint', '.gitlab-ci.yml', '--no-config'], cwd: dir };
+  const b = { cmd: process.execPath, args: ['-e', '0'], cwd: dir };
+  measure(a.cmd, a.args, a.cwd);
+  measure(b.cmd, b.args, b.cwd);
+  const ta = [];
+  const tb = [];
+  const ra = [];
+  for (let i = 0; i < reps; i++) {
+    const x = measure(a.cmd, a.args, a.cwd);
+    if (![0, 1].includes(x.status)) throw new Error(`cold start lint failed (exit ${x.status}): ${x.stderr}`);
+    ta.push(x.ms);
+    ra.push(x.rssMb);
+    tb.push(measure(b.cmd, b.args, b.cwd).ms);
+  }
+  return { lines, lint: stats(ta), node: stats(tb), rss: stats(ra) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const base = mkdtempSync(join(os.tmpdir(), 'ci-bgsafe-bench-'));
+const started = Date.now();
+const log = (s) => process.stderr.write(`${s}\n`);
+const bySize = new Map();
+const prepared = new Map();
+let cold;
+try {
+  log(`bench: working in ${base}`);
+  cold = coldStart(base);
+  log(`bench: cold start ${cold.lint.median.toFixed(0)} ms vs node -e 0 ${cold.node.median.toFixed(0)} ms`);
+  for (const size of sizes) {
+    const p = prepare(base, size);
+    prepared.set(size, p);
+    const s = runSize(p);
+    bySize.set(size, s);
+    log(`bench: ${size} jobs (${p.lines} lines): ${Object.entries(s).map(([id, r]) => `${id} ${r.time.median.toFixed(0)} ms / ${r.rss.median.toFixed(0)} MB`).join(', ')}`);
+  }
+} finally {
+  if (!flag('--keep')) rmSync(base, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+const fmtMs = (x) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`);
+const fmtRatio = (x) => (x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`);
+const check = (ok) => (ok ? 'met' : '**not met**');
+
+function versionOf(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unavailable';
+  }
+}
+const cpu = (() => {
+  try {
+    return /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
+  } catch {
+    return os.cpus()[0]?.model;
+  }
+})();
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const scVersion = hasShellcheck ? /version: (\S+)/.exec(versionOf('shellcheck', ['--version']))?.[1] : 'not installed';
+const gclVersion = gclBin ? JSON.parse(readFileSync(require.resolve('gitlab-ci-local/package.json'), 'utf8')).version : 'not installed';
+
+const md = [];
+md.push('# Benchmark results', '');
+md.push(`Regenerated by \`npm run bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}, in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+md.push('');
+md.push(`Machine: ${os.availableParallelism?.() ?? os.cpus().length} CPUs (\`nproc\`), ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}; Node ${process.version}.`);
+md.push(`Tools: ci-bgsafe ${pkg.version}, shellcheck ${scVersion}, gitlab-ci-local ${gclVersion}, yaml ${pkg.dependencies.yaml}, web-tree-sitter ${pkg.dependencies['web-tree-sitter']}.`);
+md.push('');
+md.push('Every figure is a whole process (start-up included), timed by wall clock, after one unmeasured warm-up run;');
+md.push('the median of several repetitions with the spread (min–max); peak RSS from `/usr/bin/time -f %M`.');
+md.push('Repetitions: 7 up to 500 jobs, 5 at 1,000 and 3 at 5,000 (the peers, which are slower: 5, 3 and 2).');
+md.push('');
+
+const headline = [];
+if (cold) {
+  const r = cold.lint.median / cold.node.median;
+  headline.push(`| cold start: \`ci-bgsafe lint\` on a ${cold.lines}-line pipeline vs \`node -e 0\` | ${fmtRatio(r)} (${fmtMs(cold.lint.median)} vs ${fmtMs(cold.node.median)}) | ≤ 2× | ${check(r <= 2)} |`);
+}
+const biggest = Math.max(...bySize.keys());
+const big = bySize.get(biggest);
+if (big) {
+  const r = big['ci-bgsafe'].time.median / big.floor.time.median;
+  headline.push(`| ${biggest.toLocaleString('en-US')} jobs: ci-bgsafe vs the floor | ${fmtRatio(r)} (${fmtMs(big['ci-bgsafe'].time.median)} vs ${fmtMs(big.floor.time.median)}) | ≤ 1.5× | ${check(r <= 1.5)} |`);
+  if (bySize.has(500) && biggest === 5000) {
+    const lin = big['ci-bgsafe'].time.median / bySize.get(500)['ci-bgsafe'].time.median;
+    headline.push(`| linearity: 5,000 jobs vs 500 jobs | ${fmtRatio(lin)} | ≤ 11× | ${check(lin <= 11)} |`);
+  }
+  const rss = big['ci-bgsafe'].rss.median;
+  headline.push(`| peak RSS at ${biggest.toLocaleString('en-US')} jobs | ${rss.toFixed(0)} MB | ≤ 300 MB | ${check(rss <= 300)} |`);
+  if (big.shellcheck) {
+    const r2 = big.shellcheck.time.median / big['ci-bgsafe'].time.median;
+    headline.push(`| ${biggest.toLocaleString('en-US')} jobs: shellcheck on the same scripts vs ci-bgsafe | ci-bgsafe ${fmtRatio(r2)} faster | ≥ 10× | ${check(r2 >= 10)} |`);
+  }
+  if (big['gitlab-ci-local']) {
+    const r3 = big['gitlab-ci-local'].time.median / big['ci-bgsafe'].time.median;
+    headline.push(`| ${biggest.toLocaleString('en-US')} jobs: gitlab-ci-local --list vs ci-bgsafe | ci-bgsafe ${fmtRatio(r3)} faster | — | |`);
+  }
+}
+md.push('## Ratios', '', '| measure | result | target | |', '|---|---|---|---|', ...headline, '');
+
+md.push('## By size', '');
+md.push('| jobs | lines | tool | wall time, median (min–max) | × floor | peak RSS |');
+md.push('|---:|---:|---|---|---:|---:|');
+for (const [size, s] of bySize) {
+  const p = prepared.get(size);
+  for (const [, r] of Object.entries(s)) {
+    md.push(`| ${size.toLocaleString('en-US')} | ${p.lines.toLocaleString('en-US')} | ${r.label} | ${fmtMs(r.time.median)} (${fmtMs(r.time.min)}–${fmtMs(r.time.max)}), n=${r.time.n} | ${fmtRatio(r.time.median / s.floor.time.median)} | ${r.rss.median.toFixed(0)} MB |`);
+  }
+}
+md.push('');
+md.push('## What is measured', '');
+md.push('- The pipelines come from `bench/generate.mjs` (deterministic): a main `.gitlab-ci.yml` with `default:`, anchors,');
+md.push('  `<<:` merges, `extends` chains, `!reference`, and `include: local` of `ci/part-NNN.yml` files of 100 jobs each;');
+md.push('  scripts mix plain commands, `|` and `>` blocks, background starts (`cmd &`, `docker run -d`), traps and `after_script`s.');
+md.push('- **ci-bgsafe**: `node bin/ci-bgsafe.js lint --format json --no-config .gitlab-ci.yml` (the bundled CLI; report to /dev/null).');
+md.push('- **floor** (`bench/floor.mjs`): reads every YAML file, parses it with `yaml` (aliases and merges resolved) and parses each');
+md.push('  job\'s written script programs with tree-sitter-bash; no `extends`/`!reference`/include resolution, no analysis, no rules.');
+md.push('- **shellcheck**: one `shellcheck -s bash -f json` process over one file per job holding the job\'s resolved');
+md.push('  `before_script` + `script` + `after_script` (one process for all files is the cheapest way to run it; actionlint and');
+md.push('  gitlab-ci-verify start one per script).');
+md.push('- **gitlab-ci-local**: `gitlab-ci-local --list` in a git repository holding the pipeline (it parses, validates against');
+md.push('  GitLab\'s JSON schema and resolves the same configuration).');
+md.push('- **cold start**: `ci-bgsafe lint` (text format) on the small pipeline against `node -e 0`.');
+md.push('');
+const text = `${md.join('\n')}`;
+if (out) {
+  writeFileSync(out, text);
+  log(`bench: wrote ${relative(process.cwd(), out)}`);
+} else {
+  process.stdout.write(text);
+}
