@@ -47,3 +47,19 @@ describe('inheritance', () => {
     expect(r.findings.map((f) => `${f.line}:${f.column} ${f.ruleId} [${f.jobs.join(',')}]`)).toEqual(['4:7 BG001 [inherits]']);
   });
 });
+
+describe('positions', () => {
+  it('points at the statement in plain, quoted, literal and folded scalars', async () => {
+    const r = await lint([join(FIX, 'lint', 'positions.yml')], { cwd: FIX, noConfig: true, rules: [(await import('../src/rules/BG001.js')).BG001] });
+    expect(r.findings.map((f) => `${f.line}:${f.column}-${f.endLine}:${f.endColumn} [${f.jobs}]`)).toEqual([
+      '5:19-5:35 [plain]',
+      '9:21-9:34 [double-quoted]',
+      '13:8-14:23 [single-quoted]',
+      '20:9-20:27 [literal]',
+      '26:7-26:23 [literal-strip]',
+      '32:7-32:24 [folded]',
+      '39:7-39:30 [folded-strip]',
+      '44:7-44:26 [multiline-plain]',
+    ]);
+  });
+});

@@ -71,14 +71,15 @@ export function toSource(program: Program, start: number, end: number): SourceRa
   // Never end a range on a trailing newline: underline the text itself.
   while (e > s && /\s/.test(part.item.text[e - 1]!)) e--;
   const a = part.item.locate(s);
-  const b = part.item.locate(e);
-  const sameLine = b.line === a.line;
+  // The end is just after the last character, where that character is written (not where the next
+  // one, possibly a closing quote or the next line, happens to be).
+  const last = e > s ? part.item.locate(e - 1) : a;
   return {
     file: part.item.file,
     line: a.line,
     column: a.column,
-    endLine: b.line,
-    endColumn: sameLine && b.column <= a.column ? a.column + 1 : b.column,
+    endLine: last.line,
+    endColumn: last.column + 1,
     section: part.section,
     item: part.item,
     start: s,
