@@ -116,7 +116,9 @@ export function parseGenSpec(text: string, file: string): GenSpec {
   const data: unknown = doc.toJS();
   if (!validateGenSpec(data)) {
     const errors = validateGenSpec.errors ?? [];
-    const first = errors[0]!;
+    // The most specific error first: an unknown key (often a typo) explains a missing required one.
+    const rank = (k: string) => (k === 'additionalProperties' ? 0 : k === 'required' ? 2 : 1);
+    const first = [...errors].sort((a, b) => rank(a.keyword) - rank(b.keyword))[0]!;
     const path = first.instancePath.split('/').slice(1).map((k) => (/^\d+$/.test(k) ? Number(k) : k.replace(/~1/g, '/').replace(/~0/g, '~')));
     let node: unknown = path.length ? doc.getIn(path, true) : doc.contents;
     if (first.keyword === 'additionalProperties' && typeof first.params.additionalProperty === 'string') {
