@@ -1,0 +1,221 @@
+/**
+ * `ci-bgsafe lint --fix` / `--fix-dry-run`: applies the findings' text edits to the files that were
+ * linted, one fix at a time. Each candidate text is re-linted in memory; a fix is kept only when the
+ * YAML still loads, its finding is gone and no rule reports more than before. Writes are atomic and
+ * keep the file's mode. Standard input is never written: its repairs appear in the diff only.
+ */
+import { chmodSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { defaultConfig, findConfigFile, loadConfig, type Config } from '../config/index.js';
+import type { LintReport } from '../format/types.js';
+import { lintFile, type LintOptions } from '../lint.js';
+import { RULES } from '../rules/index.js';
+import { applySuppressions } from '../suppress.js';
+import type { Diagnostic, Finding, TextEdit } from '../types.js';
+import { withSourceTexts } from './fixers.js';
+
+export { fixFor, LOG_DIR } from './fixers.js';
+
+export interface ApplyFixesOptions {
+  /** Write the fixed files (`--fix`); otherwise only compute the diff (`--fix-dry-run`). */
+  write: boolean;
+  /** Paths in the diff are relative to it. */
+  cwd: string;
+  /** The options the report was linted with (configuration, executor, rules), for re-linting candidates. */
+  lint?: LintOptions;
+  /** At most this many fixes per file (default 100). */
+  maxFixes?: number;
+}
+
+export interface FixedFinding {
+  ruleId: string;
+  line: number;
+  column: number;
+  jobs: string[];
+}
+
+export interface FileFixes {
+  /** The file as named in the report. */
+  file: string;
+  before: string;
+  after: string;
+  applied: FixedFinding[];
+  /** Fixes not applied: the result did not load, kept the finding, or made another rule report more. */
+  rejected: FixedFinding[];
+  /** True for standard input, which is never written. */
+  stdin: boolean;
+}
+
+export interface ApplyFixesResult {
+  /** Unified diff of every changed file (empty when nothing changes). */
+  diff: string;
+  /** Files written (absolute paths). */
+  written: string[];
+  files: FileFixes[];
+}
+
+/** Fixes what the report's fixable findings allow in the linted files; writes only when `write`. */
+export async function applyFixes(report: LintReport, options: ApplyFixesOptions): Promise<ApplyFixesResult> {
+  const cwd = resolve(options.cwd ?? report.cwd);
+  const result: ApplyFixesResult = { diff: '', written: [], files: [] };
+  const lintOptions: LintOptions = { ...options.lint, cwd };
+  for (const name of report.files) {
+    const stdin = !report.sources.has(resolve(cwd, name)) && report.sources.has(name) && !isFileOnDisk(resolve(cwd, name));
+    const file = stdin ? name : resolve(cwd, name);
+    if (!report.findings.some((f) => f.file === file && f.fix?.length)) continue;
+    const before = report.sources.get(file) ?? readFileSync(file, 'utf8');
+    const config = configFor(file, stdin, lintOptions);
+    const fixed = fixText(file, before, config, lintOptions, options.maxFixes ?? 100);
+    result.files.push({ file: name, before, after: fixed.text, applied: fixed.applied, rejected: fixed.rejected, stdin });
+    if (fixed.text === before) continue;
+    const shown = stdin ? name : relative(cwd, file) || name;
+    result.diff += createTwoFilesPatch(shown, shown, before, fixed.text, '', '', { context: 3 });
+    if (options.write && !stdin) {
+      writeFileAtomic(file, fixed.text);
+      result.written.push(file);
+    }
+  }
+  return result;
+}
+
+function isFileOnDisk(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function configFor(file: string, stdin: boolean, options: LintOptions): Config {
+  if (options.config) return options.config;
+  if (options.noConfig) return defaultConfig();
+  const found = findConfigFile(stdin ? options.cwd ?? process.cwd() : dirname(file));
+  return found ? loadConfig(found, RULES.map((r) => r.meta)).config : defaultConfig();
+}
+
+interface Linted {
+  findings: Finding[];
+  errors: Diagnostic[];
+}
+
+/** Lints a candidate text of `file` in memory, with suppression comments applied. */
+function lintText(file: string, text: string, config: Config, options: LintOptions): Linted {
+  return withSourceTexts(new Map([[file, text]]), () => {
+    const r = lintFile(file, config, options, text);
+    const sources = new Map(r.pipeline?.sources ?? []);
+    sources.set(file, text);
+    const metas = (options.rules ?? RULES).map((x) => x.meta);
+    const findings = applySuppressions(r.findings, sources, metas).findings.filter((f) => f.file === file);
+    return { findings, errors: r.errors };
+  });
+}
+
+/** Applies edits (in offsets of `text`); undefined when two of them overlap. */
+export function applyEdits(text: string, edits: TextEdit[]): string | undefined {
+  const sorted = dedupe(edits).sort((a, b) => a.start - b.start || a.end - b.end);
+  for (let i = 1; i < sorted.length; i++) {
+    const p = sorted[i - 1]!;
+    const c = sorted[i]!;
+    if (c.start < p.end || (c.start === p.start && p.start === p.end && c.start === c.end)) return undefined;
+  }
+  let out = text;
+  for (const e of sorted.reverse()) {
+    if (e.start < 0 || e.end > text.length || e.end < e.start) return undefined;
+    out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  }
+  return out;
+}
+
+function dedupe(edits: TextEdit[]): TextEdit[] {
+  const seen = new Set<string>();
+  return edits.filter((e) => {
+    const k = `${e.file}|${e.start}|${e.end}|${e.text}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function counts(findings: Finding[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const f of findings) m.set(f.ruleId, (m.get(f.ruleId) ?? 0) + 1);
+  return m;
+}
+
+/** Whether `after` is an improvement on `before` for a fix of `ruleId`. */
+function better(before: Linted, after: Linted, ruleId: string): boolean {
+  if (after.errors.length > before.errors.length) return false;
+  const b = counts(before.findings);
+  const a = counts(after.findings);
+  if ((a.get(ruleId) ?? 0) >= (b.get(ruleId) ?? 0)) return false;
+  for (const [rule, n] of a) if (n > (b.get(rule) ?? 0)) return false;
+  return true;
+}
+
+function summary(f: Finding): FixedFinding {
+  return { ruleId: f.ruleId, line: f.line, column: f.column, jobs: [...f.jobs] };
+}
+
+/** Fixes one text, one finding at a time, re-linting after each fix. */
+export function fixText(
+  file: string,
+  text: string,
+  config: Config,
+  options: LintOptions,
+  maxFixes = 100,
+): { text: string; applied: FixedFinding[]; rejected: FixedFinding[] } {
+  const applied: FixedFinding[] = [];
+  const rejected: FixedFinding[] = [];
+  const tried = new Set<string>();
+  let current = lintText(file, text, config, options);
+  for (let n = 0; n < maxFixes; n++) {
+    const next = current.findings
+      .filter((f) => f.fix?.length && f.fix.every((e) => e.file === file) && !tried.has(fixKey(f)))
+      .sort((a, b) => priority(a.ruleId) - priority(b.ruleId))[0];
+    if (!next) break;
+    tried.add(fixKey(next));
+    const candidate = applyEdits(text, next.fix!);
+    const after = candidate === undefined ? undefined : lintText(file, candidate, config, options);
+    if (candidate === undefined || !after || !better(current, after, next.ruleId)) {
+      rejected.push(summary(next));
+      continue;
+    }
+    applied.push(summary(next));
+    text = candidate;
+    current = after;
+  }
+  return { text, applied, rejected };
+}
+
+/** Starting a process through the library also settles its output and ERR trap: try those fixes first. */
+function priority(ruleId: string): number {
+  return ruleId === 'BG009' ? 2 : ruleId === 'BG006' ? 1 : 0;
+}
+
+function fixKey(f: Finding): string {
+  return `${f.ruleId}|${JSON.stringify(f.fix)}`;
+}
+
+/** Writes `text` to `target` through a temporary file in the same folder and a rename; keeps the mode. */
+export function writeFileAtomic(target: string, text: string): void {
+  const tmp = join(dirname(target), `.${process.pid}.${Date.now()}.ci-bgsafe-fix.tmp`);
+  let mode: number | undefined;
+  try {
+    mode = statSync(target).mode & 0o7777;
+  } catch {
+    mode = undefined;
+  }
+  try {
+    writeFileSync(tmp, text, mode === undefined ? {} : { mode });
+    if (mode !== undefined) chmodSync(tmp, mode); // the umask may have narrowed it
+    renameSync(tmp, target);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to remove
+    }
+    throw e;
+  }
+}
