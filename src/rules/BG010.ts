@@ -1,3 +1,4 @@
+import { programOffset } from '../shell/analysis.js';
 import type { Rule } from './rule.js';
 
 /** BG010 broad-kill: cleanup by process name or pattern. */
@@ -15,6 +16,7 @@ export const BG010: Rule = {
       const seen = new Set<number>();
       const visit = (cmdStart: number, cmdEnd: number, name: string | undefined, args: string[]) => {
         if (name !== 'pkill' && name !== 'killall') return;
+        if (args.some((x) => x === '-F' || x.startsWith('--pidfile'))) return; // by PID file, not by name
         if (seen.has(cmdStart)) return;
         seen.add(cmdStart);
         const f = name === 'pkill' && args.some((x) => /^-[a-zA-Z]*f/.test(x) || x === '--full');
@@ -26,6 +28,10 @@ export const BG010: Rule = {
         });
       };
       for (const c of a.facts.cmds) visit(c.start, c.end, c.name?.slice(c.name.lastIndexOf('/') + 1), c.args);
+      // Commands written inside a trap's handler text: `trap 'pkill -f server' EXIT`.
+      for (const h of a.handlers) {
+        for (const c of h.own) visit(programOffset(h, c), programOffset(h, c, 'end'), c.name?.slice(c.name.lastIndexOf('/') + 1), c.args);
+      }
     }
   },
 };

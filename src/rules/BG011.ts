@@ -27,7 +27,9 @@ export const BG011: Rule = {
         message:
           container || compose
             ? `\`${detach.how}\` leaves ${compose ? 'containers' : 'a container'} running that nothing stops: ${compose ? 'they outlive' : 'it outlives'} the job and ${compose ? 'pile' : 'piles'} up on the Docker host, holding ports and names the next job needs. Stop ${compose ? 'them' : 'it'} from an EXIT trap (\`docker rm -f\` by name or captured id, \`docker compose down\`).`
-            : `\`${detach.how}\` detaches the process from the job and nothing stops it: the runner's cancel kill does not reach it, and ${cannotHang(job.executor) ? 'it runs on until the container is removed' : 'it outlives the job and piles up on the runner'}. Keep its PID and stop it from an EXIT trap, or ${GEN_HINT}.`,
+            : detach.inGroup
+              ? `\`${detach.how}\` only shields the process from SIGHUP, and nothing stops it: ${cannotHang(job.executor) ? 'it runs on until the container is removed' : 'the job hangs while it holds the job\'s output, or it outlives the job and piles up on the runner'}. Keep its PID and stop it from an EXIT trap, or ${GEN_HINT}.`
+              : `\`${detach.how}\` detaches the process from the job and nothing stops it: the runner's cancel kill does not reach it, and ${cannotHang(job.executor) ? 'it runs on until the container is removed' : 'it outlives the job and piles up on the runner'}. Keep its PID and stop it from an EXIT trap, or ${GEN_HINT}.`,
         severity: cannotHang(job.executor) && !container && !compose ? 'warning' : undefined,
       });
     }

@@ -1,4 +1,5 @@
-import { label } from './common.js';
+import { covers } from '../shell/analysis.js';
+import { backgroundStatus, label } from './common.js';
 import type { Rule } from './rule.js';
 
 /** BG014 sudo-background: a root process in the background, out of reach of the runner's kill. */
@@ -15,6 +16,12 @@ export const BG014: Rule = {
     for (const b of a.facts.backgrounds) {
       const c = b.cmds[0];
       if (!c || !(c.wrappers.includes('sudo') || c.wrappers.includes('doas'))) continue;
+      // Already stopped as recommended: a trap on EXIT or TERM that stops it through sudo.
+      const s = backgroundStatus(a, b);
+      const sudoStop = s.traps.some(
+        (t) => covers(t.scope.trap, 'EXIT', 'TERM') && t.scope.stops.some((st) => st.cmd.wrappers.includes('sudo') || st.cmd.wrappers.includes('doas')),
+      );
+      if (sudoStop) continue;
       report({
         program: 'main',
         start: b.start,

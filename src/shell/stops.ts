@@ -61,9 +61,8 @@ const CONTAINER_STOP = new Set(['stop', 'kill', 'rm']);
 
 /** Classifies a command as a stop (or wait), or undefined. `vars` resolves `$X` command names from CI/CD variables. */
 export function classifyStop(cmd: Cmd, vars: Record<string, string> = {}): Stop | undefined {
-  const name = base(cmd.name ?? resolveDynamic(cmd.rawName, vars));
+  const { name, args } = effectiveArgv(cmd, vars);
   const stop: Stop = { cmd, kind: 'kill', broad: false, unknown: false, vars: [], bang: false, jobspecs: [], names: [] };
-  const args = cmd.args;
   switch (name) {
     case 'kill':
     case 'wait': {
@@ -156,7 +155,12 @@ export function classifyStop(cmd: Cmd, vars: Record<string, string> = {}): Stop 
       if (!following) stop.kind = 'container';
       rest.forEach((a, k) => {
         if (a.startsWith('-')) return;
-        const node = cmd.argNodes[i + 1 + k]!;
+        // Arguments that came from a CI/CD variable's words have no node of their own.
+        const node = cmd.argNodes[i + 1 + k - (args.length - cmd.args.length)];
+        if (!node) {
+          stop.names.push(a);
+          return;
+        }
         if (hasSubstitution(node)) stop.broad = true;
         const vs = argVars(node);
         if (vs.length) stop.vars.push(...vs);
@@ -224,11 +228,16 @@ function serviceStop(stop: Stop, names: string[]): Stop {
   return stop;
 }
 
-function resolveDynamic(raw: string, vars: Record<string, string>): string | undefined {
-  const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(raw);
-  if (!m) return undefined;
-  const v = vars[m[1]!];
-  return v?.trim().split(/\s+/)[0];
+/**
+ * The program name and arguments, with a command name written as a CI/CD variable (`$COMPOSE up -d`,
+ * `COMPOSE: docker compose -f ci.yml`) replaced by the variable's words.
+ */
+function effectiveArgv(cmd: Cmd, vars: Record<string, string>): { name: string; args: string[] } {
+  if (cmd.name !== undefined) return { name: base(cmd.name), args: cmd.args };
+  const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(cmd.rawName);
+  const words = m ? vars[m[1]!]?.trim().split(/\s+/).filter(Boolean) : undefined;
+  if (!words?.length) return { name: '', args: cmd.args };
+  return { name: base(words[0]!), args: [...words.slice(1), ...cmd.args] };
 }
 
 export interface Detach {
@@ -256,8 +265,7 @@ const DAEMON_FLAGS = new Set(['--daemon', '--daemonize', '-daemon', '--fork', '-
 
 /** Whether a command, run as written (not with `&`), detaches something that keeps running. */
 export function classifyDetach(cmd: Cmd, facts: Facts, vars: Record<string, string> = {}): Detach | undefined {
-  const name = base(cmd.name ?? resolveDynamic(cmd.rawName, vars));
-  const args = cmd.args;
+  const { name, args } = effectiveArgv(cmd, vars);
   const prog = name;
   const mk = (how: string, names: string[], inGroup = false): Detach => ({
     cmd,
