@@ -14,6 +14,16 @@ export const BG101: Rule = {
     if (!started) return;
     for (const { stop } of job.after.flowStops) {
       if (stop.kind === 'wait') continue;
+      const text = stop.cmd.node.text.replace(/\s+/g, ' ');
+      if (stop.kind === 'container' || stop.kind === 'compose') {
+        report({
+          program: 'after',
+          start: stop.cmd.start,
+          end: stop.cmd.end,
+          message: `\`${text}\` in after_script is a late and unreliable cleanup: after_script runs only once \`script\` has ended, not when the job times out without room left, nor after a hard kill, nor on cancel before GitLab 17.0, and then the containers outlive the job. Stop them from an EXIT trap in the script (keep this line as a second net if you like).`,
+        });
+        continue;
+      }
       report({
         program: 'after',
         start: stop.cmd.start,
