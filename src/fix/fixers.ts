@@ -7,8 +7,9 @@
  * - BG009: `mkdir -p "${CI_PROJECT_DIR:-.}/.ci-bgsafe"; ` in front of the background statement and
  *   ` >"${CI_PROJECT_DIR:-.}/.ci-bgsafe/NAME.log" 2>&1` after its command.
  * - BG001, BG002, BG005, BG011: a plain `cmd args &` (optionally behind `nohup`/`setsid`) becomes
- *   `ci_bgsafe_start NAME -- cmd args`, with the generator's library installed once as the job's
- *   first script item (or `!reference [.ci-bgsafe, library]` when the file defines `.ci-bgsafe`).
+ *   `ci_bgsafe_start NAME -- cmd args`, with the generator's library installed once, as a new script
+ *   item in front of the job's first background statement (or `!reference [.ci-bgsafe, library]`
+ *   when the file defines `.ci-bgsafe`). All of the job's background statements are converted at once.
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument, isMap } from 'yaml';
@@ -127,8 +128,8 @@ function encode(item: ScriptItem, value: string, file: string): string | undefin
 function itemEdit(item: ScriptItem, s: number, e: number, value: string): TextEdit | undefined {
   const text = sourceText(item.file);
   if (!verbatim(item, s, e, text)) return undefined;
-  // An insertion must also sit between two characters written as they are.
-  if (s === e && s > 0 && !verbatim(item, s - 1, s, text)) return undefined;
+  // An insertion goes right before a character written as it is (or right after the last one).
+  if (s === e && !(s < item.text.length ? verbatim(item, s, s + 1, text) : s > 0 && verbatim(item, s - 1, s, text))) return undefined;
   const encoded = encode(item, value, item.file);
   if (encoded === undefined) return undefined;
   return { file: item.file, start: off(item, s), end: off(item, e), text: encoded };
@@ -236,9 +237,12 @@ function definesReference(text: string): boolean {
   }
 }
 
-/** An edit adding the library as a new item in front of the job's first script item. */
-function installLibrary(job: JobAnalysis): TextEdit | undefined {
-  const first = job.main.program.parts[0]?.item;
+/**
+ * An edit adding the library as a new script item in front of the item holding the job's first
+ * background statement: where that item is shared (an anchor, `extends`), the library goes with it.
+ */
+function installLibrary(job: JobAnalysis, firstBackground: number): TextEdit | undefined {
+  const first = partAt(job.main.program, firstBackground)?.item;
   if (!first) return undefined;
   const text = sourceText(first.file);
   if (text === undefined) return undefined;
@@ -335,7 +339,7 @@ function fixWithLibrary(ruleId: string, report: Report, job: JobAnalysis): FixRe
   }
   if (!edits.length) return no;
   if (lib) return { fix: edits };
-  const install = installLibrary(job);
+  const install = installLibrary(job, Math.min(...a.facts.backgrounds.filter((x) => !isLibrary(x.fn)).map((x) => x.start)));
   if (!install || install.file !== edits[0]!.file) return no;
   return { fix: [install, ...edits] };
 }

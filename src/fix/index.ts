@@ -55,6 +55,8 @@ export interface ApplyFixesResult {
   files: FileFixes[];
 }
 
+const FIXABLE = new Set(RULES.filter((r) => r.meta.fixable).map((r) => r.meta.id));
+
 /** Fixes what the report's fixable findings allow in the linted files; writes only when `write`. */
 export async function applyFixes(report: LintReport, options: ApplyFixesOptions): Promise<ApplyFixesResult> {
   const cwd = resolve(options.cwd ?? report.cwd);
@@ -63,7 +65,8 @@ export async function applyFixes(report: LintReport, options: ApplyFixesOptions)
   for (const name of report.files) {
     const stdin = !report.sources.has(resolve(cwd, name)) && report.sources.has(name) && !isFileOnDisk(resolve(cwd, name));
     const file = stdin ? name : resolve(cwd, name);
-    if (!report.findings.some((f) => f.file === file && f.fix?.length)) continue;
+    // Fixes of standard input are computed here: the linter could not read its text to check them.
+    if (!report.findings.some((f) => f.file === file && (f.fix?.length || (stdin && FIXABLE.has(f.ruleId))))) continue;
     const before = report.sources.get(file) ?? readFileSync(file, 'utf8');
     const config = configFor(file, stdin, lintOptions);
     const fixed = fixText(file, before, config, lintOptions, options.maxFixes ?? 100);

@@ -1,0 +1,214 @@
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyPatch, createTwoFilesPatch } from 'diff';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyFixes } from '../../src/fix/index.js';
+import { generate } from '../../src/gen/index.js';
+import { lint, type LintOptions } from '../../src/lint.js';
+import { RULES } from '../../src/rules/index.js';
+import type { Rule } from '../../src/rules/rule.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'fix');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const OPTS: LintOptions = { noConfig: true, executor: 'shell' };
+const dirs: string[] = [];
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh folder holding `.gitlab-ci.yml` with `text`. */
+function workspace(text: string): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-fix-'));
+  dirs.push(dir);
+  const file = join(dir, '.gitlab-ci.yml');
+  writeFileSync(file, text);
+  return { dir, file };
+}
+
+async function fix(text: string, write: boolean, options: LintOptions = OPTS) {
+  const ws = workspace(text);
+  const report = await lint([ws.file], { ...options, cwd: ws.dir });
+  const result = await applyFixes(report, { write, cwd: ws.dir, lint: options });
+  return { ...ws, report, result, after: readFileSync(ws.file, 'utf8') };
+}
+
+/** The generated library, as the fixer indents it, replaced by one marker line: goldens do not change with the library. */
+function hideLibrary(text: string): string {
+  const lib = generate({ services: [] }, { format: 'library', shell: 'bash' }).replace(/\n+$/, '').split('\n');
+  for (const indent of ['', '  ', '    ', '      ', '        ']) {
+    const block = lib.map((l) => (l === '' ? '' : `${indent}  ${l}`)).join('\n');
+    text = text.split(`${indent}- |\n${block}\n`).join(`${indent}- |\n${indent}  # <ci-bgsafe library: ci-bgsafe gen --format library>\n`);
+  }
+  return text;
+}
+
+function golden(path: string, actual: string): void {
+  if (UPDATE || !existsSync(path)) {
+    writeFileSync(path, actual);
+    return;
+  }
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+describe('lint --fix golden cases', () => {
+  const cases = readdirSync(FIXTURES).filter((d) => existsSync(join(FIXTURES, d, 'before.yml')));
+  it.each(cases)('%s', async (name) => {
+    const before = readFileSync(join(FIXTURES, name, 'before.yml'), 'utf8');
+    const { result, after } = await fix(before, true);
+    const shown = hideLibrary(after);
+    golden(join(FIXTURES, name, 'after.yml'), shown);
+    // Where the library was installed, the golden diff shows it as one marker line (the real diff is checked below).
+    golden(join(FIXTURES, name, 'diff.patch'), shown === after ? result.diff : createTwoFilesPatch('.gitlab-ci.yml', '.gitlab-ci.yml', before, shown, '', '', { context: 3 }));
+    // The diff is a real patch of the file: applying it gives the fixed text.
+    if (after !== before) expect(applyPatch(before, result.diff)).toBe(after);
+    else expect(result.diff).toBe('');
+  });
+});
+
+describe('lint --fix', () => {
+  it('fixes BG006 on the trap line in each scalar style, and the findings are gone', async () => {
+    const before = readFileSync(join(FIXTURES, 'bg006-errtrace', 'before.yml'), 'utf8');
+    const { file, dir, after } = await fix(before, true);
+    expect(after).toContain(`    - set -E; trap 'echo "failed at $LINENO"' ERR\n`);
+    expect(after).toContain(`    - "set -E; trap \\"echo failed\\" ERR"   # keep this comment\n`);
+    expect(after).toContain(`      set -E; trap 'echo failed' ERR\n`);
+    const again = await lint([file], { ...OPTS, cwd: dir });
+    expect(again.findings.filter((f) => f.ruleId === 'BG006')).toEqual([]);
+  });
+
+  it('starts a plain background command through the library, installed once before it', async () => {
+    const { file, dir, after } = await fix('e2e:\n  tags: [shell]\n  script:\n    - npm start &\n    - ./api --port 9000 & sleep 1\n    - npm test\n', true);
+    expect(after.match(/^ {4}- \|\n {6}# ci-bgsafe /gm)?.length).toBe(1);
+    expect(after).toContain('    - ci_bgsafe_start npm -- npm start\n');
+    expect(after).toContain('    - ci_bgsafe_start api -- ./api --port 9000; sleep 1\n');
+    const again = await lint([file], { ...OPTS, cwd: dir });
+    expect(again.errors).toEqual([]);
+    expect(again.findings.map((f) => f.ruleId)).toEqual([]);
+  });
+
+  it('uses !reference [.ci-bgsafe, library] when the file defines the hidden job', async () => {
+    const reference = generate({ services: [] }, { format: 'reference', shell: 'bash' });
+    const { after } = await fix(`${reference}\ne2e:\n  tags: [shell]\n  script:\n    - make test\n    - npm start &\n    - npm test\n`, true);
+    expect(after).toContain('  script:\n    - make test\n    - !reference [.ci-bgsafe, library]\n    - ci_bgsafe_start npm -- npm start\n');
+  });
+
+  it('is idempotent: a second --fix changes nothing', async () => {
+    const before = readFileSync(join(FIXTURES, 'multi-job', 'before.yml'), 'utf8');
+    const first = await fix(before, true);
+    expect(first.after).not.toBe(before);
+    const second = await fix(first.after, true);
+    expect(second.result.diff).toBe('');
+    expect(second.result.written).toEqual([]);
+    expect(second.after).toBe(first.after);
+  });
+
+  it('--fix-dry-run prints the diff and changes nothing', async () => {
+    const before = readFileSync(join(FIXTURES, 'bg006-errtrace', 'before.yml'), 'utf8');
+    const { result, after } = await fix(before, false);
+    expect(after).toBe(before);
+    expect(result.written).toEqual([]);
+    expect(result.diff).toContain("+    - set -E; trap 'echo \"failed at $LINENO\"' ERR");
+  });
+
+  it('leaves a `>` folded scalar as it is, with a suggestion on the finding', async () => {
+    const before = readFileSync(join(FIXTURES, 'folded-suggestion', 'before.yml'), 'utf8');
+    const { report, result, after } = await fix(before, true);
+    expect(after).toBe(before);
+    expect(result.written).toEqual([]);
+    const bg001 = report.findings.find((f) => f.ruleId === 'BG001')!;
+    expect(bg001.fixable).toBe(false);
+    expect(bg001.suggestion).toMatch(/ci_bgsafe_start NAME -- COMMAND/);
+    const bg009 = report.findings.find((f) => f.ruleId === 'BG009')!;
+    expect(bg009.fixable).toBe(false);
+    expect(bg009.suggestion).toMatch(/2>&1/);
+  });
+
+  it('keeps the file mode', async () => {
+    const ws = workspace(readFileSync(join(FIXTURES, 'bg006-errtrace', 'before.yml'), 'utf8'));
+    chmodSync(ws.file, 0o640);
+    const report = await lint([ws.file], { ...OPTS, cwd: ws.dir });
+    const result = await applyFixes(report, { write: true, cwd: ws.dir, lint: OPTS });
+    expect(result.written).toEqual([ws.file]);
+    expect(statSync(ws.file).mode & 0o777).toBe(0o640);
+    expect(readdirSync(ws.dir)).toEqual(['.gitlab-ci.yml']); // no temporary file left behind
+  });
+
+  it('does not write a fix that leaves invalid YAML or keeps its finding', async () => {
+    const breaking: Rule = {
+      meta: { id: 'BG001', name: 'test-breaks-yaml', defaultSeverity: 'error', summary: 'test', fixable: true },
+      check({ job, report }) {
+        const item = job.main.program.parts[0]!.item;
+        const at = item.offsetOf(0);
+        report({ program: 'main', start: 0, end: 1, message: 'breaks', fix: [{ file: item.file, start: at, end: at, text: '[: ' }] });
+      },
+    };
+    const useless: Rule = {
+      meta: { id: 'BG006', name: 'test-useless-fix', defaultSeverity: 'error', summary: 'test', fixable: true },
+      check({ job, report }) {
+        const item = job.main.program.parts[0]!.item;
+        const at = item.offsetOf(0);
+        report({ program: 'main', start: 0, end: 1, message: 'stays', fix: [{ file: item.file, start: at, end: at, text: 'true; ' }] });
+      },
+    };
+    const before = 'job:\n  script:\n    - make test\n';
+    const options = { ...OPTS, rules: [breaking, useless] };
+    const { result, after } = await fix(before, true, options);
+    expect(after).toBe(before);
+    expect(result.written).toEqual([]);
+    expect(result.files[0]!.rejected.map((r) => r.ruleId).sort()).toEqual(['BG001', 'BG006']);
+  });
+
+  it('never writes standard input: its repairs appear in the diff only', async () => {
+    const text = readFileSync(join(FIXTURES, 'bg006-errtrace', 'before.yml'), 'utf8');
+    const report = await lint(['-'], { ...OPTS, stdin: { text, name: '<stdin>' } });
+    const result = await applyFixes(report, { write: true, cwd: tmpdir(), lint: OPTS });
+    expect(result.written).toEqual([]);
+    expect(result.files[0]!.stdin).toBe(true);
+    expect(result.diff).toContain('--- <stdin>');
+    expect(result.diff).toContain('+    - set -E; trap');
+  });
+
+  it('every fixable rule is covered by a fixer', () => {
+    const fixable = RULES.filter((r) => r.meta.fixable).map((r) => r.meta.id);
+    expect(fixable.sort()).toEqual(['BG001', 'BG002', 'BG005', 'BG006', 'BG009', 'BG011']);
+  });
+});
+
+describe('lint --fix through the CLI', () => {
+  it('--fix-dry-run prints a unified diff; --fix writes it and reports what is left', async () => {
+    const { main } = await import('../../src/cli.js');
+    const ws = workspace(readFileSync(join(FIXTURES, 'multi-job', 'before.yml'), 'utf8'));
+    const before = readFileSync(ws.file, 'utf8');
+    const run = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main(argv, {
+        out: (s) => void (out += s),
+        err: (s) => void (err += s),
+        readStdin: async () => '',
+        cwd: ws.dir,
+        env: {},
+        isTTY: false,
+      });
+      return { code, out, err };
+    };
+    const dry = await run('lint', '--no-config', '--fix-dry-run', '.gitlab-ci.yml');
+    expect(dry.out).toContain('--- .gitlab-ci.yml\n+++ .gitlab-ci.yml\n');
+    expect(dry.out).toContain('+    - ci_bgsafe_start server -- ./bin/server --port "$APP_PORT"');
+    expect(readFileSync(ws.file, 'utf8')).toBe(before);
+
+    const fixed = await run('lint', '--no-config', '--fix', '.gitlab-ci.yml');
+    const after = readFileSync(ws.file, 'utf8');
+    expect(after).toContain('    - ci_bgsafe_start server -- ./bin/server --port "$APP_PORT"\n');
+    // The folded scalar in "deploy" cannot be fixed: it is still reported, and the run still fails.
+    expect(fixed.out).toMatch(/\.gitlab-ci\.yml:\d+:\d+/);
+    expect(fixed.out).toContain('BG001');
+    expect(fixed.code).toBe(1);
+
+    const again = await run('lint', '--no-config', '--fix-dry-run', '.gitlab-ci.yml');
+    expect(again.out).not.toContain('+++');
+    copyFileSync(ws.file, `${ws.file}.bak`);
+  });
+});
