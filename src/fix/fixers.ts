@@ -262,6 +262,7 @@ function installLibrary(job: JobAnalysis, firstBackground: number): TextEdit | u
       .join('\n');
     insert = `${indent}- |\n${body}\n`;
   }
+  if (text.includes('\r\n')) insert = insert.replace(/\n/g, '\r\n'); // keep the file's line endings
   return { file: first.file, start: lineStart, end: lineStart, text: insert };
 }
 

@@ -94,6 +94,36 @@ describe('lint --fix', () => {
     expect(after).toContain('  script:\n    - make test\n    - !reference [.ci-bgsafe, library]\n    - ci_bgsafe_start npm -- npm start\n');
   });
 
+  it('keeps CRLF line endings in what it inserts', async () => {
+    const { after } = await fix('e2e:\r\n  tags: [shell]\r\n  script:\r\n    - npm start &\r\n    - npm test\r\n', true);
+    expect(after).toContain('    - ci_bgsafe_start npm -- npm start\r\n');
+    expect(after.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+
+  it('edits a flow sequence only where the text stays a plain scalar', async () => {
+    const { file, dir, after } = await fix('e2e:\n  tags: [shell]\n  script: [npm start &, trap "echo x" ERR, make]\n', true);
+    // The library cannot be inserted in a flow sequence and `${…}` would end the scalar: only BG006 is fixed.
+    expect(after).toBe('e2e:\n  tags: [shell]\n  script: [npm start &, set -E; trap "echo x" ERR, make]\n');
+    const again = await lint([file], { ...OPTS, cwd: dir });
+    expect(again.errors).toEqual([]);
+    expect(again.findings.map((f) => f.ruleId)).toEqual(['BG001', 'BG009']);
+  });
+
+  it('installs the POSIX sh library for jobs whose image has no bash', async () => {
+    const { after } = await fix('e2e:\n  image: alpine:3.20\n  script:\n    - ./server &\n    - make test\n', true, { noConfig: true });
+    expect(after).toMatch(/^ {6}# ci-bgsafe [^\n]*\(POSIX sh\)/m);
+    expect(after).toContain('    - ci_bgsafe_start server -- ./server\n');
+  });
+
+  it('leaves jobs whose own EXIT trap or `$!` would clash with the library to BG009 and a suggestion', async () => {
+    const { report } = await fix('e2e:\n  tags: [shell]\n  script:\n    - ./server &\n    - PID=$!\n    - make test\n', false);
+    const bg001 = report.findings.find((f) => f.ruleId === 'BG001');
+    expect(bg001).toBeDefined();
+    expect(bg001!.fixable).toBe(false);
+    expect(bg001!.suggestion).toMatch(/ci_bgsafe_start/);
+    expect(report.findings.find((f) => f.ruleId === 'BG009')?.fixable).toBe(true);
+  });
+
   it('is idempotent: a second --fix changes nothing', async () => {
     const before = readFileSync(join(FIXTURES, 'multi-job', 'before.yml'), 'utf8');
     const first = await fix(before, true);
