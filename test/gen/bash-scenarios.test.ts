@@ -109,6 +109,25 @@ describe.concurrent('liveness and readiness', () => {
     await j.cleanup();
   });
 
+  it('on-exit ignore: a service that exits does not fail the job; cmd: probes work', async () => {
+    const spec = {
+      services: [
+        { name: 'oneshot', command: `sh -c 'echo migrated > migrated.flag'`, onExit: 'ignore' as const },
+        { name: 'plain', command: SVC.plain, ready: 'cmd:test -f migrated.flag' },
+      ],
+    };
+    const j = runJob({ body: `${preamble(spec)}
+sleep 3
+echo WORK-DONE`, shell: 'bash', timeoutMs: 30_000 });
+    const r = await j.result();
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ci-bgsafe: plain is ready (cmd:test -f migrated.flag)');
+    expect(r.output).toContain('WORK-DONE');
+    expect(r.output).not.toContain('while the job was running');
+    expect(await j.leftoversAfter(4000)).toEqual([]);
+    await j.cleanup();
+  });
+
   it('a service that never becomes ready fails the job after --ready-timeout, with its log', async () => {
     const spec = { readyTimeout: 2, services: [{ name: 'plain', command: SVC.plain }, { name: 'licence', command: SVC.neverReady, ready: 'file:never.flag' }] };
     const j = runJob({ body: `${preamble(spec)}\necho NOT-REACHED`, shell: 'bash', timeoutMs: 30_000 });
