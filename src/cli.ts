@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EXECUTORS, SEVERITIES } from './config/schema.js';
 import { EXIT, type CliIO } from './cli/io.js';
@@ -212,7 +212,7 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
   }
   if (report.errors.length) {
     if (opts.format !== 'text' && !opts.output) {
-      for (const e of report.errors) io.err(`${e.file}:${e.line}:${e.column}: ${e.severity} ${e.message} [${e.code}]\n`);
+      for (const e of report.errors) io.err(`${relative(io.cwd, resolve(io.cwd, e.file)) || e.file}:${e.line}:${e.column}: ${e.severity} ${e.message} [${e.code}]\n`);
     }
     return EXIT.USAGE;
   }
