@@ -27,6 +27,15 @@ export const GLOBAL_KEYWORDS: ReadonlySet<string> = new Set([
   'before_script', 'after_script', 'spec', 'types',
 ]);
 
+/** The keywords a job may hold (GitLab CI/CD YAML reference); anything else makes GitLab reject the pipeline. */
+export const JOB_KEYWORDS: ReadonlySet<string> = new Set([
+  'after_script', 'allow_failure', 'artifacts', 'before_script', 'cache', 'coverage', 'dast_configuration',
+  'dependencies', 'environment', 'except', 'extends', 'hooks', 'id_tokens', 'identity', 'image', 'inherit',
+  'interruptible', 'manual_confirmation', 'needs', 'only', 'pages', 'parallel', 'publish', 'release',
+  'resource_group', 'retry', 'rules', 'run', 'script', 'secrets', 'services', 'stage', 'start_in', 'tags',
+  'timeout', 'trigger', 'type', 'variables', 'when',
+]);
+
 /** Keys `default:` passes on to jobs, as far as this model reads them. */
 const DEFAULT_KEYS = ['before_script', 'after_script', 'image', 'tags'] as const;
 
@@ -127,6 +136,12 @@ function displayOf(ctx: Ctx, abs: string): string {
   return path.relative(process.cwd(), abs) || abs;
 }
 
+/** A file as an `include: local` names it: relative to the repository root (never an absolute temp path). */
+function includeName(ctx: Ctx, abs: string): string {
+  const rel = path.relative(ctx.root, abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : displayOf(ctx, abs);
+}
+
 function str(v: V | undefined): string | undefined {
   if (!v || v.kind !== 'scalar' || v.value === null || typeof v.value === 'object') return undefined;
   return String(v.value);
@@ -140,7 +155,7 @@ function withIncludes(ctx: Ctx, top: VMap, abs: string, stack: string[]): VMap {
   if (inc && !isNullV(inc.value)) {
     for (const child of includedFiles(ctx, inc.value)) {
       if (stack.includes(child.abs)) {
-        const chain = [...stack.slice(stack.indexOf(child.abs)), child.abs].map((f) => displayOf(ctx, f)).join(' -> ');
+        const chain = [...stack.slice(stack.indexOf(child.abs)), child.abs].map((f) => includeName(ctx, f)).join(' -> ');
         throw child.at.src.error('include-cycle', `include cycle: ${chain}`, child.at.offset);
       }
       if (stack.length > MAX_INCLUDE_DEPTH) throw child.at.src.error('include-depth', `includes nested more than ${MAX_INCLUDE_DEPTH} levels`, child.at.offset);
@@ -373,6 +388,11 @@ function buildJobs(ctx: Ctx, top: VMap): Job[] {
       continue;
     }
     const job = r.resolve(r.extended(name)) as VMap;
+    for (const [k, e] of job.entries) {
+      if (!JOB_KEYWORDS.has(k)) {
+        note(ctx, e.src.diagnostic('warning', 'unknown-keyword', `job "${name}" has an unknown keyword "${k}" (GitLab rejects the pipeline); it is ignored`, e.offset));
+      }
+    }
     const inherit = get(job, 'inherit');
     const inheritMap = inherit?.kind === 'map' ? inherit : undefined;
     const allowed = (which: 'default' | 'variables', key: string): boolean => {

@@ -82,8 +82,23 @@ function bytePosition(buf: Uint8Array, index: number): Position {
   return { line, column: prefix.length - lastNl };
 }
 
-/** Checks text handed in directly (standard input): no NUL, BOM removed. */
+/**
+ * Largest input read, in bytes: far above any real CI configuration, low enough that a hostile file
+ * ends with a clear error rather than minutes of work and gigabytes of memory.
+ */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+function tooLarge(file: string, bytes: number): never {
+  const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  fail(file, 'file-too-large', `file too large (${mb(bytes)}); ci-bgsafe reads files of up to ${mb(MAX_FILE_BYTES)}`);
+}
+
+/** Checks text handed in directly (standard input): size, no NUL, BOM removed. */
 export function textSource(file: string, text: string): SourceFile {
+  if (text.length > MAX_FILE_BYTES) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_FILE_BYTES) tooLarge(file, bytes);
+  }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const nul = text.indexOf('\0');
   if (nul !== -1) {
@@ -105,6 +120,7 @@ export function readSource(path: string, display: string): SourceFile {
   }
   if (stat.isDirectory()) fail(display, 'not-a-file', 'is a directory, not a YAML file');
   if (!stat.isFile()) fail(display, 'not-a-file', 'is not a regular file');
+  if (stat.size > MAX_FILE_BYTES) tooLarge(display, stat.size);
   let buf: Buffer;
   try {
     buf = fs.readFileSync(path);

@@ -77,6 +77,10 @@ export function parseFile(src: SourceFile, state: ConvertState): ParsedFile {
   for (const doc of list) {
     const err = doc.errors[0];
     if (err) {
+      if (/call stack/i.test(err.message)) {
+        // the yaml library ran out of stack: report the nesting, not the library's internals
+        throw src.error('yaml-too-deep', 'invalid YAML: nested too deeply to read (thousands of levels)', err.pos[0]);
+      }
       const code = err.code === 'TAB_AS_INDENT' ? 'tab-indent' : 'yaml-syntax';
       const message = err.message.replace(/ at line \d+, column \d+[\s\S]*$/, '').replace(/:\s*$/, '');
       throw src.error(code, `invalid YAML: ${message}`, err.pos[0]);
