@@ -158,35 +158,25 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
     explicit = config.loadConfig(file, RULES.map((r) => r.meta)).config;
   }
   const stdinUsed = paths.includes('-');
-  const report = await lint(paths, {
+  if (opts.fix && stdinUsed) {
+    io.err('ci-bgsafe: standard input cannot be fixed in place; use --fix-dry-run to see the changes as a diff\n');
+    return EXIT.USAGE;
+  }
+  const lintOptions = {
     cwd: io.cwd,
     config: explicit,
     noConfig: opts.config === false,
     executor: opts.executor,
     stdin: stdinUsed ? { text: await io.readStdin(), name: '<stdin>' } : undefined,
-  });
+  };
+  let report = await lint(paths, lintOptions);
 
   if (opts.fix || opts.fixDryRun) {
-    const fixer = await import('./fix/index.js').catch(() => undefined);
-    if (!fixer) {
-      io.err('ci-bgsafe: --fix is not available in this build\n');
-      return EXIT.USAGE;
-    }
-    const result = await fixer.applyFixes(report, { write: !!opts.fix, cwd: io.cwd });
+    const { applyFixes } = await import('./fix/index.js');
+    const result = await applyFixes(report, { write: !!opts.fix, cwd: io.cwd, lint: lintOptions });
     if (opts.fixDryRun) io.out(result.diff);
-    if (opts.fix) {
-      // Report what is left after fixing.
-      const again = await lint(paths, {
-        cwd: io.cwd,
-        config: explicit,
-        noConfig: opts.config === false,
-        executor: opts.executor,
-        stdin: undefined,
-      });
-      report.findings = again.findings;
-      report.notes = again.notes;
-      report.errors = again.errors;
-    }
+    // After fixing, report what is left.
+    if (opts.fix && result.written.length) report = await lint(paths, lintOptions);
   }
 
   let settings = explicit;

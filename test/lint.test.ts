@@ -63,3 +63,10 @@ describe('positions', () => {
     ]);
   });
 });
+
+describe("the generator's library", () => {
+  it('manages its own services, not a plain background command beside them', async () => {
+    const r = await lint([join(FIX, 'lint', 'library.yml')], { cwd: FIX, noConfig: true });
+    expect(r.findings.map((f) => `${f.line}:${f.column} ${f.ruleId}`)).toEqual(['20:7 BG001']);
+  });
+});

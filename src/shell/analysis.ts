@@ -170,8 +170,17 @@ export function programOffset(scope: HandlerScope, cmd: Cmd, which: 'start' | 'e
   return (scope.own.has(cmd) ? scope.trap.handlerStart : 0) + cmd[which];
 }
 
+/** Functions of the generator's library (`ci-bgsafe gen --format library`). */
+const LIBRARY = /^ci_bgsafe_/;
+
+function inLibrary(stop: Stop): boolean {
+  return LIBRARY.test(stop.cmd.fn ?? '') || LIBRARY.test(stop.cmd.name ?? '');
+}
+
 /** Whether a stop reaches a background statement. */
 export function stopTargets(stop: Stop, b: Background, analysis: ProgramAnalysis, stopAt?: number): boolean {
+  // The generator's library stops the services it started (`ci_bgsafe_start`), and nothing else.
+  if (inLibrary(stop)) return LIBRARY.test(b.fn ?? '');
   if (stop.broad || stop.unknown || stop.jobspecs.length) return true;
   if (stop.vars.some((v) => b.pidVars.includes(v))) return true;
   if (stop.vars.some((v) => !isPidOfOtherBackground(v, b, analysis))) return true;
@@ -197,6 +206,7 @@ function isPidOfOtherBackground(v: string, b: Background, analysis: ProgramAnaly
 
 /** Whether a stop reaches something a command detached. */
 export function stopReachesDetach(stop: Stop, d: Detach): boolean {
+  if (inLibrary(stop)) return LIBRARY.test(d.cmd.fn ?? '');
   if (d.inGroup && (stop.broad || stop.unknown || stop.jobspecs.length)) return true;
   if (d.background && (stop.broad || stop.unknown)) return true;
   if (d.captureVar && stop.vars.includes(d.captureVar)) return true;

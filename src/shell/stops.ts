@@ -204,7 +204,6 @@ export function classifyStop(cmd: Cmd, vars: Record<string, string> = {}): Stop 
       return undefined;
     case 'ci_bgsafe_stop':
     case 'ci_bgsafe_cleanup':
-      stop.broad = true;
       return serviceStop(stop, args.filter((a) => !a.startsWith('-')));
     default:
       if (/^\/etc\/init\.d\//.test(cmd.name ?? '') && (args[0] === 'stop' || args[0] === 'restart')) {
