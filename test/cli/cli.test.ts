@@ -68,6 +68,16 @@ describe('ci-bgsafe lint', () => {
     expect(io.stdout).toContain('<stdin>:4:7: error');
   });
 
+  it('refuses to fix standard input in place (exit 2), and shows the diff with --fix-dry-run', async () => {
+    const yaml = 'job:\n  tags: [shell]\n  script:\n    - trap "kill $P" ERR EXIT\n    - ./server > s.log 2>&1 &\n    - P=$!\n';
+    const fix = fakeIO(ROOT, { stdin: yaml });
+    expect(await main(['lint', '-', '--no-config', '--fix'], fix)).toBe(2);
+    expect(fix.stderr).toContain('standard input cannot be fixed in place');
+    const dry = fakeIO(ROOT, { stdin: yaml });
+    await main(['lint', '-', '--no-config', '--fix-dry-run'], dry);
+    expect(dry.stdout).toContain('+    - set -E; trap');
+  });
+
   it('lints .gitlab-ci.yml in the current folder by default', async () => {
     const dir = tempDir();
     cpSync(VPN, join(dir, '.gitlab-ci.yml'));
