@@ -246,3 +246,53 @@ describe('templates/services.yml', () => {
     expect(() => interpolate(component, { shell: 'zsh' })).toThrow(/not in the list of allowed options/);
   });
 });
+
+describe('docs/components.md examples', () => {
+  const doc = readFileSync(join(root, 'docs', 'components.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const components = {
+    lint: readComponent(join(templates, 'lint.yml'), 'templates/lint.yml'),
+    services: readComponent(join(templates, 'services.yml'), 'templates/services.yml'),
+  };
+
+  it('has the VPN job rewritten with the services component', () => {
+    expect(doc).toMatch(/<!-- vpn-example -->\n```yaml\n[\s\S]*?services@[\s\S]*?ci_bgsafe_start vpn/);
+  });
+
+  it('every include of a component uses an @version and inputs the component accepts', async () => {
+    const { parse } = await import('yaml');
+    let includes = 0;
+    for (const block of blocks) {
+      const config = parse(block, { customTags: [{ tag: '!reference', collection: 'seq', resolve: (s: unknown) => s }] as never }) as {
+        include?: Array<{ component: string; inputs?: Record<string, unknown> }>;
+      };
+      for (const inc of config.include ?? []) {
+        includes += 1;
+        const m = /^\$CI_SERVER_FQDN\/ci-bgsafe\/ci-bgsafe\/(lint|services)@0\.1\.0$/.exec(inc.component);
+        expect(m, inc.component).not.toBeNull();
+        expect(() => interpolate(components[m![1] as 'lint' | 'services'], inc.inputs ?? {})).not.toThrow();
+      }
+    }
+    expect(includes).toBeGreaterThanOrEqual(5);
+  });
+
+  it('the services examples, with the component interpolated in place of the include, load and lint clean', async () => {
+    const { parse } = await import('yaml');
+    const examples = blocks.filter((b) => b.includes('services@'));
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const block of examples) {
+      const inputs = (parse(block, { customTags: [{ tag: '!reference', collection: 'seq', resolve: (s: unknown) => s }] as never }) as {
+        include: Array<{ inputs?: Record<string, unknown> }>;
+      }).include[0]!.inputs ?? {};
+      const jobs = block.replace(/^include:\n(?:  .*\n)+/m, '');
+      const text = `${interpolate(components.services, inputs).replace(/^---\n/, '')}\n${jobs}`;
+      const report = await lintText(text, '.gitlab-ci.yml');
+      expect(report.errors, block).toEqual([]);
+      expect(report.findings.map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`), block).toEqual([]);
+      const pipeline = loadPipeline('.gitlab-ci.yml', { text });
+      const userJobs = pipeline.jobs.filter((j) => !j.name.startsWith('.'));
+      expect(userJobs.length).toBeGreaterThan(0);
+      for (const j of userJobs) expect(j.before_script[0]?.text ?? '', j.name).toContain('ci_bgsafe_start()');
+    }
+  });
+});
