@@ -3,7 +3,7 @@
  * Scenarios run concurrently (each job has its own project dir and process group).
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +177,32 @@ echo WORK-DONE`, shell: 'bash', timeoutMs: 30_000 });
       } catch {
         /* already stopped, as expected */
       }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stale services are found by their cookie even after the state files were removed (git clean)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-stale-'));
+    const sum = execFileSync('sh', ['-c', 'printf %s "$1" | cksum', 'sh', join(dir, '.ci-bgsafe')], { encoding: 'utf8' }).split(' ')[0];
+    const env = { ...process.env, CI_BGSAFE_COOKIE: `${sum}.plain.1234-99-1700000000` };
+    const old = spawn('sh', ['-c', 'sleep 1000 & exec sleep 1001'], { detached: true, stdio: 'ignore', env });
+    const other = spawn('sleep', ['1002'], { detached: true, stdio: 'ignore', env: { ...process.env, CI_BGSAFE_COOKIE: `${sum}.web.1234-99-1700000000` } });
+    old.unref();
+    other.unref();
+    try {
+      await new Promise((res) => setTimeout(res, 200));
+      const j = runJob({ body: `${preamble({ services: [{ name: 'plain', command: SVC.plain }] })}\necho WORK`, shell: 'bash', projectDir: dir });
+      const r = await j.result();
+      expect(r.exitCode).toBe(0);
+      expect(r.output).toContain('ci-bgsafe: stopping plain left running by an earlier job');
+      const pids = listProcesses().map((p) => p.pid);
+      expect(pids).not.toContain(old.pid);
+      expect(listProcesses().some((p) => p.cmdline === 'sleep 1000' && p.sid === old.pid)).toBe(false);
+      // Another service's leftovers are not this service's business.
+      expect(pids).toContain(other.pid);
+      await j.cleanup();
+    } finally {
+      for (const p of listProcesses().filter((q) => q.sid === old.pid || q.pid === other.pid)) process.kill(p.pid, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
   });
