@@ -63,8 +63,17 @@ export function partAt(program: Program, offset: number): ProgramPart | undefine
 
 /** Maps a program range to its place in the YAML source; the end is clamped to the start's item. */
 export function toSource(program: Program, start: number, end: number): SourceRange | undefined {
-  const part = partAt(program, start);
+  let part = partAt(program, start);
   if (!part) return undefined;
+  // A range that begins on the newline between two items (the parser's error recovery makes such
+  // nodes) starts in the next item: never point past the end of an item.
+  if (start - part.start >= part.item.text.length) {
+    const next = program.parts[program.parts.indexOf(part) + 1];
+    if (next && next.start < end) {
+      start = next.start;
+      part = next;
+    }
+  }
   const len = part.item.text.length;
   const s = Math.min(Math.max(start - part.start, 0), len);
   let e = Math.min(Math.max(end - part.start, s), len);
