@@ -13,7 +13,7 @@ import type { ServiceSpec } from '../../src/gen/index.js';
 
 const GRACE_MS = 2000;
 /** Allowed time beyond the grace period for the cleanup itself (generous: 2 cores, concurrent jobs). */
-const MARGIN_MS = 5000;
+const MARGIN_MS = 8000;
 
 afterAll(killAllJobs);
 

@@ -5,7 +5,7 @@ import { preamble, SVC } from './helpers.js';
 import type { ServiceSpec } from '../../src/gen/index.js';
 
 const GRACE_MS = 2000;
-const MARGIN_MS = 5000;
+const MARGIN_MS = 8000;
 
 afterAll(killAllJobs);
 
@@ -71,6 +71,24 @@ for (const shell of ['dash', 'busybox'] as HarnessShell[]) {
       const r = await j.result();
       expect(r.hung).toBe(false);
       expect(await j.leftoversAfter(GRACE_MS + MARGIN_MS + 2000)).toEqual([]);
+      await j.cleanup();
+    });
+
+    it('library form: ci_bgsafe_start with an argument vector, ci_bgsafe_stop', async () => {
+      const body = [
+        preamble({ services: [] }, 'sh', 'library'),
+        'for i in 1 2; do',
+        `  ci_bgsafe_start "w$i" --ready file:ready.$i -- sh -c 'touch "ready.$0"; exec sleep 1000' "$i"`,
+        'done',
+        'ci_bgsafe_stop w1',
+        '[ ! -f "$CI_PROJECT_DIR/.ci-bgsafe/w1.pid" ] && echo W1-STOPPED',
+      ].join('\n');
+      const j = runJob({ body, shell, timeoutMs: 30_000 });
+      const r = await j.result();
+      expect(r.exitCode).toBe(0);
+      expect(r.output).toContain('ci-bgsafe: w2 is ready (file:ready.2)');
+      expect(r.output).toContain('W1-STOPPED');
+      expect(await j.leftoversAfter(4000)).toEqual([]);
       await j.cleanup();
     });
 
