@@ -58,13 +58,18 @@ async function bundleCli(): Promise<void> {
 }
 
 /** Copies a fixture folder to a temp dir, writes `.gitlab-ci.yml`, and commits it (gitlab-ci-local needs git). */
-function makeRepo(fixture: string | null, pipeline: string): string {
+function makeRepo(fixture: string | null, pipeline: string, options: { templates?: boolean; remote?: string } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-gcl-'));
   tempDirs.push(dir);
   if (fixture) cpSync(join(fixtures, fixture), dir, { recursive: true });
+  if (options.templates) {
+    mkdirSync(join(dir, 'templates'));
+    for (const f of ['lint.yml', 'services.yml']) cpSync(join(root, 'templates', f), join(dir, 'templates', f));
+  }
   writeFileSync(join(dir, '.gitlab-ci.yml'), pipeline);
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
+  if (options.remote) git('remote', 'add', 'origin', options.remote);
   git('add', '-A');
   git('-c', 'user.name=ci-bgsafe tests', '-c', 'user.email=tests@example.invalid', 'commit', '-q', '-m', 'fixture');
   return dir;
@@ -192,6 +197,24 @@ describe('templates/lint.yml run by gitlab-ci-local on a repository with known f
     expect(validateCodeQuality(r.report)).toBe(true);
   });
 
+  it("the include of the project's own pipeline (component @$CI_COMMIT_SHA), interpolated by gitlab-ci-local itself", async () => {
+    const pipelineText = [
+      'include:',
+      '  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/lint@$CI_COMMIT_SHA',
+      '    inputs:',
+      "      paths: ['ci/*.yml']",
+      '      severity: error',
+      '      executor: shell',
+      '',
+    ].join('\n');
+    const dir = makeRepo('lint-repo', pipelineText, { templates: true, remote: 'https://gitlab.example.com/ci-bgsafe/ci-bgsafe.git' });
+    const r = await runGcl(dir, ['ci-bgsafe-lint']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain('ci/e2e.yml:5:13: warning');
+    const report = JSON.parse(readFileSync(join(dir, '.gitlab-ci-local', 'builds', 'ci-bgsafe-lint', 'gl-code-quality-report.json'), 'utf8'));
+    checkReport(report);
+  });
+
   it('a path that does not exist: the job fails with a clear message (exit 2)', async () => {
     const r = await runLint({ paths: ['ci/missing.yml'] });
     expect(r.code).not.toBe(0);
@@ -260,6 +283,15 @@ describe('templates/services.yml: a job built on .ci-bgsafe, run by gitlab-ci-lo
       expect(existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')).toBe(false);
     },
   );
+
+  it('included with include:local and inputs, interpolated by gitlab-ci-local itself: same failure, nothing left', async () => {
+    const pipelineText = ['include:', '  - local: templates/services.yml', '    inputs:', '      grace: 2', '', userJobs].join('\n');
+    const dir = makeRepo(null, pipelineText, { templates: true });
+    const r = await runGcl(dir, ['api-test']);
+    expect(r.output).toContain('ci-bgsafe: api is ready (file:api.ready)');
+    expect(r.output).toMatch(/api-test .*FAIL 7/);
+    expect(await processesAfter(10_000)).toEqual([]);
+  });
 
   it('!reference form: ci_bgsafe_stop stops the service mid-job, the job passes, nothing is left', async () => {
     const dir = makeRepo(null, pipeline({ grace: 2 }));
