@@ -75,10 +75,12 @@ export function toSource(program: Program, start: number, end: number): SourceRa
     }
   }
   const len = part.item.text.length;
-  const s = Math.min(Math.max(start - part.start, 0), len);
+  let s = Math.min(Math.max(start - part.start, 0), len);
   let e = Math.min(Math.max(end - part.start, s), len);
   // Never end a range on a trailing newline: underline the text itself.
   while (e > s && /\s/.test(part.item.text[e - 1]!)) e--;
+  // Nor start it on whitespace (a statement the parser recovered from may begin with some).
+  while (s < e && /\s/.test(part.item.text[s]!)) s++;
   const a = part.item.locate(s);
   // The end is just after the last character, where that character is written (not where the next
   // one, possibly a closing quote or the next line, happens to be).
