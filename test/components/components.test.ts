@@ -4,14 +4,13 @@
  * that ci-bgsafe lints clean. Also: templates/services.yml is what the generator makes today.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lint } from '../../src/lint.js';
 import { loadPipeline } from '../../src/gitlab/index.js';
 import { generate } from '../../src/gen/index.js';
 import { headerProblems, interpolate, parseComponent, readComponent, usedInputs } from './component.js';
-// @ts-expect-error: a plain ESM build script without type declarations
 import { buildServicesComponent, renderServicesComponent } from '../../scripts/build-components.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -154,12 +153,19 @@ describe('templates/lint.yml', () => {
     expect(script).toContain('lint --format codequality --output gl-code-quality-report.json --severity-threshold "$CI_BGSAFE_SEVERITY"');
   });
 
+  it('interpolated with the defaults, as text (golden: test/fixtures/components/lint.defaults.yml; UPDATE_GOLDEN=1 rewrites it)', () => {
+    const golden = join(root, 'test', 'fixtures', 'components', 'lint.defaults.yml');
+    const actual = interpolate(component);
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, actual);
+    expect(actual).toBe(readFileSync(golden, 'utf8'));
+  });
+
   it('the default version is the package version', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     expect(component.inputs.version!.default).toBe(pkg.version);
   });
 
-  it.each([
+  it.each<[Record<string, any>]>([
     [{ stage: 'verify', paths: ['ci/a.yml', 'templates/*.yml'], executor: 'shell', severity: 'error', version: '1.2.3', image: 'node:22', allow_failure: true }],
     [{ executor: 'kubernetes', severity: 'info', version: 'latest', paths: ['dir with space/.gitlab-ci.yml'] }],
   ])('non-default inputs %j: a pipeline that loads and lints clean, with the values in place', async (inputs) => {
@@ -202,10 +208,10 @@ describe('templates/services.yml', () => {
     expect(await buildServicesComponent()).toBe(readFileSync(join(templates, 'services.yml'), 'utf8'));
   });
 
-  it.each([
+  it.each<['bash' | 'sh', { shell?: string; grace?: number; ready_timeout?: number }]>([
     ['bash', {}],
     ['sh', { shell: 'sh', grace: 3, ready_timeout: 120 }],
-  ] as const)('shell %s: .ci-bgsafe carries the library, usable with extends and !reference; the user jobs lint clean', async (shell, inputs) => {
+  ])('shell %s: .ci-bgsafe carries the library, usable with extends and !reference; the user jobs lint clean', async (shell, inputs) => {
     const body = interpolate(component, inputs);
     const user = [
       'e2e:',
@@ -239,7 +245,7 @@ describe('templates/services.yml', () => {
     expect(byName.get('deploy')!.before_script.map((i) => i.text).slice(1)).toEqual(['echo ready']);
     const report = await lintText(text, '.gitlab-ci.yml');
     expect(report.errors).toEqual([]);
-    expect(report.findings.map((f) => `${f.job ?? ''} ${f.line}:${f.column} ${f.ruleId} ${f.message}`)).toEqual([]);
+    expect(report.findings.map((f) => `${f.jobs.join(',')} ${f.line}:${f.column} ${f.ruleId} ${f.message}`)).toEqual([]);
   });
 
   it('rejects a shell the generator does not have', () => {

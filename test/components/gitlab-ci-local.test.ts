@@ -172,6 +172,11 @@ describe('templates/lint.yml run by gitlab-ci-local on a repository with known f
     expect(r.output).toContain('[BG010/broad-kill]');
     expect(r.output).toContain('ci/e2e.yml:7:7: info');
     checkReport(r.report);
+    // Golden: the whole report (UPDATE_GOLDEN=1 rewrites it).
+    const golden = join(fixtures, 'lint-repo.codequality.json');
+    const actual = `${JSON.stringify(r.report, null, 2)}\n`;
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, actual);
+    expect(actual).toBe(readFileSync(golden, 'utf8'));
   });
 
   it('severity error: the same findings no longer fail the job, and the report is still written', async () => {
