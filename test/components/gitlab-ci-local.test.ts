@@ -318,3 +318,48 @@ describe('templates/services.yml: a job built on .ci-bgsafe, run by gitlab-ci-lo
     expect(await processesAfter(5_000)).toEqual([]);
   });
 });
+
+describe("the project's own .gitlab-ci.yml, read by gitlab-ci-local", () => {
+  let dir = '';
+
+  beforeAll(() => {
+    const text = readFileSync(join(root, '.gitlab-ci.yml'), 'utf8');
+    // The remote makes $CI_SERVER_FQDN/$CI_PROJECT_PATH this project, so the component include is resolved locally.
+    dir = makeRepo(null, text, { templates: true, remote: 'https://gitlab.com/ci-bgsafe/ci-bgsafe.git' });
+  });
+
+  async function jobs(variables: Record<string, string>): Promise<Record<string, string>> {
+    const args = ['--list-json', ...Object.entries(variables).flatMap(([k, v]) => ['--variable', `${k}=${v}`])];
+    const r = await runGcl(dir, args);
+    expect(r.code, r.output).toBe(0);
+    const list = JSON.parse(r.output.slice(r.output.search(/^\[/m))) as Array<{ name: string; when: string }>;
+    return Object.fromEntries(list.map((j) => [j.name, j.when]));
+  }
+
+  const always = { install: 'on_success', typecheck: 'on_success', 'ci-bgsafe': 'on_success', 'ci-bgsafe-lint': 'on_success', test: 'on_success' };
+
+  it('passes its schema check, includes the lint component at this commit, and runs no release on a branch', async () => {
+    const r = await jobs({ CI_COMMIT_BRANCH: 'main' });
+    expect(r).toMatchObject(always);
+    expect(r.release ?? 'never').toBe('never');
+    expect(r['npm-publish'] ?? 'never').toBe('never');
+  });
+
+  it('a semantic-version tag adds the release job; npm publish needs the token too', async () => {
+    expect(await jobs({ CI_COMMIT_TAG: 'v1.2.3' })).toMatchObject({ ...always, release: 'on_success', 'npm-publish': 'never' });
+    expect(await jobs({ CI_COMMIT_TAG: '1.2.3', NPM_TOKEN: 'secret' })).toMatchObject({ ...always, release: 'on_success', 'npm-publish': 'on_success' });
+  });
+
+  it('another tag releases nothing', async () => {
+    const r = await jobs({ CI_COMMIT_TAG: 'nightly', NPM_TOKEN: 'secret' });
+    expect(r.release ?? 'never').toBe('never');
+    expect(r['npm-publish'] ?? 'never').toBe('never');
+  });
+
+  it('ci-bgsafe lints it and the components clean', async () => {
+    const { lint } = await import('../../src/lint.js');
+    const report = await lint([join(root, '.gitlab-ci.yml'), join(root, 'templates', 'lint.yml'), join(root, 'templates', 'services.yml')], { cwd: root });
+    expect(report.errors).toEqual([]);
+    expect(report.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId}`)).toEqual([]);
+  });
+});
