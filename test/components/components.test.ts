@@ -160,6 +160,15 @@ describe('templates/lint.yml', () => {
     expect(actual).toBe(readFileSync(golden, 'utf8'));
   });
 
+  it('its script passes shellcheck as POSIX sh (the default image has no bash)', async () => {
+    const { parse } = await import('yaml');
+    const { spawnSync } = await import('node:child_process');
+    const job = (parse(interpolate(component, { paths: ['a b.yml', 'ci/*.yml'] })) as Record<string, { script: string[] }>)['ci-bgsafe-lint']!;
+    const r = spawnSync('shellcheck', ['-s', 'sh', '-'], { input: `#!/bin/sh\n${job.script.join('\n')}\n`, encoding: 'utf8' });
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('the default version is the package version', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     expect(component.inputs.version!.default).toBe(pkg.version);
