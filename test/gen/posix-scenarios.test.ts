@@ -92,6 +92,21 @@ for (const shell of ['dash', 'busybox'] as HarnessShell[]) {
       await j.cleanup();
     });
 
+    it('tcp: and http: probes wait for a real server', async () => {
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const svc = [
+        { name: 'web', command: `sleep 1; exec python3 -m http.server ${port} --bind 127.0.0.1`, ready: `tcp:127.0.0.1:${port}` },
+        { name: 'check', command: 'sleep 1000', ready: `http:http://127.0.0.1:${port}/` },
+      ];
+      const j = job('echo WORK', svc);
+      const r = await j.result();
+      expect(r.output).toContain(`web is ready (tcp:127.0.0.1:${port})`);
+      expect(r.output).toContain(`check is ready (http:http://127.0.0.1:${port}/)`);
+      expect(r.exitCode).toBe(0);
+      expect(await j.leftoversAfter(4000)).toEqual([]);
+      await j.cleanup();
+    });
+
     it('a service that dies while the job runs fails the job, naming it', async () => {
       const j = job('echo WORK\nsleep 120\necho NOT-REACHED', [{ name: 'plain', command: SVC.plain }, { name: 'db', command: SVC.diesEarly }]);
       const r = await j.result();
