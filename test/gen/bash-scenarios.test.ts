@@ -215,12 +215,16 @@ echo WORK-DONE`, shell: 'bash', timeoutMs: 30_000 });
       'done',
       'ci_bgsafe_stop w2',
       '[ ! -f "$CI_PROJECT_DIR/.ci-bgsafe/w2.pid" ] && echo W2-STOPPED',
+      // Included again (before_script and script both reference it): w1 and w3 are still stopped at the end.
+      preamble({ services: [] }, 'bash', 'library'),
+      `ci_bgsafe_start w4 -- sleep 1000`,
       'echo WORK',
     ].join('\n');
     const j = runJob({ body, shell: 'bash' });
     const r = await j.result();
     expect(r.exitCode).toBe(0);
     expect(r.output).toContain('started w3');
+    expect(r.output).toContain('started w4');
     expect(r.output).toContain('W2-STOPPED');
     expect(existsSync(join(j.projectDir, '.ci-bgsafe/w1.pid'))).toBe(false);
     expect(await j.leftoversAfter(4000)).toEqual([]);
