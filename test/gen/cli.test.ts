@@ -1,9 +1,9 @@
 /** `ci-bgsafe gen` in-process: options, errors and exit codes, -o, goldens, shellcheck, YAML forms, lint. */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { Command, CommanderError } from 'commander';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync as mkdtempRaw, readFileSync, writeFileSync, readdirSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,16 @@ import { EXIT, type CliIO } from '../../src/cli/io.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, 'fixtures');
 const execFileP = promisify(execFile);
+const tempDirs: string[] = [];
+/** A temp dir removed after the tests. */
+function mkdtempSync(prefix: string): string {
+  const d = mkdtempRaw(prefix);
+  tempDirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
 
 interface Run {
   code: number;

@@ -4,7 +4,7 @@
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '../../src/gen/index.js';
@@ -37,6 +37,7 @@ describe('--sudo', () => {
     const file = join(dir, 'ci-bgsafe');
     writeFileSync(file, generate({ services: [{ name: 'vpn', command: '/usr/bin/openfortivpn -c /etc/openfortivpn/my-tunnel-config.conf --set-dns=0', sudo: true }] }, { format: 'sudoers' }));
     const out = execFileSync('visudo', ['-c', '-f', file], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
     expect(out).toMatch(/parsed OK/);
   });
 

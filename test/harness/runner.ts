@@ -113,7 +113,8 @@ let busyboxBin: string | undefined;
 /** A directory of busybox applet links, so `busybox` jobs see busybox tools first on PATH, as on alpine. */
 function busyboxPath(): string {
   if (busyboxBin && existsSync(busyboxBin)) return busyboxBin;
-  const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-busybox-'));
+  const dir = join(tmpdir(), `ci-bgsafe-busybox-applets-${process.getuid?.() ?? 0}`);
+  mkdirSync(dir, { recursive: true });
   const list = execFileSync('busybox', ['--list'], { encoding: 'utf8' });
   for (const applet of list.split('\n').filter(Boolean)) {
     try {
