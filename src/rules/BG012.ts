@@ -15,6 +15,8 @@ export const BG012: Rule = {
     for (const b of a.facts.backgrounds) {
       // The first command that runs after the `&`, in the same function or at the top.
       const next = a.facts.cmds.find((c) => c.start > b.amp && c.fn === b.fn && !c.sub);
+      // A sleep inside a polling loop is a bounded wait, not a fixed one.
+      if (next && next.loop !== b.loop) continue;
       if (!next || next.name !== 'sleep' || next.args.length !== 1 || !/^\d+(\.\d+)?[smh]?$/.test(next.args[0]!)) continue;
       if (b.node.type === 'while_statement' || b.node.type === 'for_statement') continue;
       report({
