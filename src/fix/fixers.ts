@@ -225,7 +225,18 @@ function libraryText(shell: 'bash' | 'sh'): string {
 }
 
 /** Whether the file defines the hidden job `.ci-bgsafe` with a `library` part (from `ci-bgsafe gen --format reference`). */
+const referenceCache = new Map<string, boolean>();
 function definesReference(text: string): boolean {
+  // Asked once per fixable finding: parse each file text once, not once per finding.
+  let known = referenceCache.get(text);
+  if (known === undefined) {
+    if (referenceCache.size >= 16) referenceCache.clear();
+    referenceCache.set(text, (known = parseDefinesReference(text)));
+  }
+  return known;
+}
+
+function parseDefinesReference(text: string): boolean {
   try {
     const doc = parseDocument(text, { uniqueKeys: false });
     const root = doc.contents;
