@@ -3,8 +3,9 @@
  * Nothing else: no rule logic here, and only `bin/ci-bgsafe.js` sets the process exit code.
  */
 import { createRequire } from 'node:module';
-import { existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { writeFileAtomic } from './atomic.js';
 import { Command, CommanderError, Option } from 'commander';
 import { EXECUTORS, SEVERITIES } from './config/schema.js';
 import { EXIT, type CliIO } from './cli/io.js';
@@ -111,7 +112,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         code = EXIT.USAGE;
         return;
       }
-      writeAtomic(target, initConfigText(RULES.map((r) => r.meta)));
+      writeFileAtomic(target, initConfigText(RULES.map((r) => r.meta)));
       io.out(`wrote ${opts.output}\n`);
     });
 
@@ -191,7 +192,7 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
   if (opts.output) {
     const text = format(opts.format, report, { rules, toolVersion: VERSION });
     try {
-      writeAtomic(resolve(io.cwd, opts.output), text);
+      writeFileAtomic(resolve(io.cwd, opts.output), text);
     } catch (e) {
       io.err(`ci-bgsafe: cannot write ${opts.output}: ${(e as Error).message}\n`);
       return EXIT.USAGE;
@@ -218,26 +219,4 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
 
 function rank(s: Severity): number {
   return s === 'error' ? 2 : s === 'warning' ? 1 : 0;
-}
-
-/** Writes a file so that readers see the old or the new content, never half of it; keeps the mode. */
-export function writeAtomic(target: string, text: string): void {
-  const tmp = join(dirname(target), `.${process.pid}.${Date.now()}.ci-bgsafe.tmp`);
-  let mode: number | undefined;
-  try {
-    mode = statSync(target).mode & 0o7777;
-  } catch {
-    mode = undefined;
-  }
-  try {
-    writeFileSync(tmp, text, mode === undefined ? {} : { mode });
-    renameSync(tmp, target);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to remove
-    }
-    throw e;
-  }
 }

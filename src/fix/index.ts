@@ -4,8 +4,8 @@
  * YAML still loads, its finding is gone and no rule reports more than before. Writes are atomic and
  * keep the file's mode. Standard input is never written: its repairs appear in the diff only.
  */
-import { chmodSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { defaultConfig, findConfigFile, loadConfig, type Config } from '../config/index.js';
 import type { LintReport } from '../format/types.js';
@@ -14,6 +14,7 @@ import { RULES } from '../rules/index.js';
 import { applySuppressions } from '../suppress.js';
 import type { Diagnostic, Finding, TextEdit } from '../types.js';
 import { withSourceTexts } from './fixers.js';
+import { writeFileAtomic } from '../atomic.js';
 
 export { fixFor, LOG_DIR } from './fixers.js';
 
@@ -200,25 +201,4 @@ function fixKey(f: Finding): string {
   return `${f.ruleId}|${JSON.stringify(f.fix)}`;
 }
 
-/** Writes `text` to `target` through a temporary file in the same folder and a rename; keeps the mode. */
-export function writeFileAtomic(target: string, text: string): void {
-  const tmp = join(dirname(target), `.${process.pid}.${Date.now()}.ci-bgsafe-fix.tmp`);
-  let mode: number | undefined;
-  try {
-    mode = statSync(target).mode & 0o7777;
-  } catch {
-    mode = undefined;
-  }
-  try {
-    writeFileSync(tmp, text, mode === undefined ? {} : { mode });
-    if (mode !== undefined) chmodSync(tmp, mode); // the umask may have narrowed it
-    renameSync(tmp, target);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to remove
-    }
-    throw e;
-  }
-}
+export { writeFileAtomic } from '../atomic.js';

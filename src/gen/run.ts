@@ -1,7 +1,6 @@
 /** `ci-bgsafe gen`: parsed options -> spec -> generated text -> stdout or an atomically written file. */
-import { renameSync, writeFileSync, unlinkSync } from 'node:fs';
-import { dirname, basename, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic.js';
 import { EXIT, type CliIO } from '../cli/io.js';
 import { InputError } from '../types.js';
 import { generate, loadGenSpec, checkName, type GenSpec, type GenFormat, type GenShell, type ServiceSpec } from './index.js';
@@ -67,21 +66,6 @@ export function specFromOptions(opts: Record<string, unknown>, cwd: string): Gen
   return spec;
 }
 
-/** Writes `text` to `file` through a temporary file in the same folder and a rename. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, text, { mode: 0o644 });
-    renameSync(tmp, file);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* never created */
-    }
-    throw e;
-  }
-}
 
 /** Runs `ci-bgsafe gen` with options parsed by the command from `configureGenCommand`. Returns an EXIT code. */
 export async function runGen(opts: Record<string, unknown>, io: CliIO): Promise<number> {
@@ -98,7 +82,7 @@ export async function runGen(opts: Record<string, unknown>, io: CliIO): Promise<
     if (opts.output !== undefined) {
       const file = resolve(io.cwd, String(opts.output));
       try {
-        writeAtomic(file, text);
+        writeFileAtomic(file, text);
       } catch (e) {
         usage(`-o ${String(opts.output)}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }

@@ -69,7 +69,6 @@ function mapFlow(token: FlowToken): MappedScalar {
   return b.done(offset + source.length);
 }
 
-const isBlank = (ch: string | undefined): boolean => ch === ' ' || ch === '\t';
 
 /** Plain and single-quoted line folding: `src` is the text between the quotes, at `base` in the file. */
 function unfoldLines(b: Builder, src: string, _from: number, base: number): void {
