@@ -228,6 +228,7 @@ function libraryText(shell: 'bash' | 'sh'): string {
 const referenceCache = new Map<string, boolean>();
 function definesReference(text: string): boolean {
   // Asked once per fixable finding: parse each file text once, not once per finding.
+  if (!text.includes('.ci-bgsafe')) return false;
   let known = referenceCache.get(text);
   if (known === undefined) {
     if (referenceCache.size >= 16) referenceCache.clear();
