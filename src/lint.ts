@@ -8,10 +8,10 @@ import type { LintReport } from './format/types.js';
 import { loadPipeline } from './gitlab/index.js';
 import { RULES } from './rules/index.js';
 import type { Report, Rule } from './rules/rule.js';
-import { analyseJob, type JobAnalysis } from './shell/analysis.js';
+import { analyseJob, trimFactsCache, type JobAnalysis } from './shell/analysis.js';
 import { initShellParser } from './shell/parser.js';
 import { toSource } from './shell/program.js';
-import { fixFor } from './fix/fixers.js';
+import { fixFor, withSourceTexts } from './fix/fixers.js';
 import { applySuppressions } from './suppress.js';
 import { InputError, type Diagnostic, type Executor, type Finding, type Job, type Pipeline, type ShellKind } from './types.js';
 
@@ -29,6 +29,9 @@ export interface LintOptions {
   /** Text for the path `-` (standard input), with the name to report it under. */
   stdin?: { text: string; name?: string };
 }
+
+/** Parsed programs kept between jobs (shared templates parse once); beyond that memory is freed. */
+const FACTS_KEPT = 512;
 
 export interface FileResult {
   pipeline?: Pipeline;
@@ -104,7 +107,23 @@ export function lintFile(file: string, config: Config, options: LintOptions, tex
     .filter((r) => r.setting !== 'off');
   const found = new Map<string, Finding>();
   const noted = new Set<string>();
+  // Fixes are computed on the texts just linted: read once, never again per finding.
+  withSourceTexts(pipeline.sources, () => lintJobs(pipeline, file, config, options, rules, found, noted, notes));
+  return { pipeline, findings: [...found.values()], errors, notes };
+}
+
+function lintJobs(
+  pipeline: Pipeline,
+  file: string,
+  config: Config,
+  options: LintOptions,
+  rules: Array<{ rule: Rule; setting: ReturnType<typeof ruleSetting> }>,
+  found: Map<string, Finding>,
+  noted: Set<string>,
+  notes: Diagnostic[],
+): void {
   for (const job of pipeline.jobs) {
+    trimFactsCache(FACTS_KEPT);
     if (config.ignore.jobs.length && isIgnored(config, file, job.name)) continue;
     const executor = options.executor ?? config.executor ?? guessExecutor(job);
     const shell = guessShell(job, executor);
@@ -138,7 +157,6 @@ export function lintFile(file: string, config: Config, options: LintOptions, tex
       for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job);
     }
   }
-  return { pipeline, findings: [...found.values()], errors, notes };
 }
 
 function addFinding(found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job): void {

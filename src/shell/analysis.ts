@@ -56,6 +56,15 @@ export function clearFactsCache(): void {
   factsCache.clear();
 }
 
+/**
+ * Keeps at most `max` cached parses (frees the rest). Call it only between jobs, when no analysis is
+ * in use: memory then stays bounded however many jobs a pipeline has.
+ */
+export function trimFactsCache(max: number): void {
+  if (factsCache.size <= max) return;
+  clearFactsCache();
+}
+
 /** Facts of a program text, parsed once per distinct text. */
 export function factsOf(text: string): Facts {
   let f = factsCache.get(text);
