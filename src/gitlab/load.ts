@@ -80,8 +80,10 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
     throw new InputError({ severity: 'error', code: 'file-not-found', message: 'no text given for standard input', file, line: 1, column: 1 });
   }
   const entryAbs = fromText ? null : path.resolve(file);
-  const baseDir = entryAbs ? path.dirname(entryAbs) : process.cwd();
-  const root = path.resolve(options.root ?? (entryAbs ? findRoot(baseDir) : baseDir));
+  // Text given for an absolute path (a candidate fix of that file) resolves includes from where the file is.
+  const located = entryAbs ?? (fromText && path.isAbsolute(file) ? file : null);
+  const baseDir = located ? path.dirname(located) : process.cwd();
+  const root = path.resolve(options.root ?? (located ? findRoot(baseDir) : baseDir));
   const state: ConvertState = { aliasExpansions: 0, diagnostics: [] };
   const ctx: Ctx = {
     state, sources: new Map(), root, entryAbs, entryDisplay: file,
