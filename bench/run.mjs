@@ -131,16 +131,20 @@ function runSize(p) {
     const r = measure(t.cmd, t.args, t.cwd);
     if (!t.ok.includes(r.status)) throw new Error(`${t.id} failed at ${p.size} jobs (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
   }
-  const maxReps = Math.max(...list.map((t) => repsFor(p.size, t.slow)));
-  // round-robin so that drift of the machine spreads over every tool alike
-  for (let rep = 0; rep < maxReps; rep++) {
-    for (const t of list) {
-      if (rep >= repsFor(p.size, t.slow)) continue;
-      const r = measure(t.cmd, t.args, t.cwd);
-      if (!t.ok.includes(r.status)) throw new Error(`${t.id} failed at ${p.size} jobs (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
-      const entry = results.get(t.id);
-      entry.ms.push(r.ms);
-      entry.rss.push(r.rssMb);
+  // ci-bgsafe and the floor round-robin (drift of the machine spreads over both alike), then the peers:
+  // the ratio to the floor never shares the machine with whatever a peer leaves running.
+  for (const group of [list.filter((t) => !t.slow), list.filter((t) => t.slow)]) {
+    if (!group.length) continue;
+    const maxReps = Math.max(...group.map((t) => repsFor(p.size, t.slow)));
+    for (let rep = 0; rep < maxReps; rep++) {
+      for (const t of group) {
+        if (rep >= repsFor(p.size, t.slow)) continue;
+        const r = measure(t.cmd, t.args, t.cwd);
+        if (!t.ok.includes(r.status)) throw new Error(`${t.id} failed at ${p.size} jobs (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
+        const entry = results.get(t.id);
+        entry.ms.push(r.ms);
+        entry.rss.push(r.rssMb);
+      }
     }
   }
   const summary = {};
@@ -187,6 +191,7 @@ try {
   log(`bench: cold start ${cold.lint.median.toFixed(0)} ms vs node -e 0 ${cold.node.median.toFixed(0)} ms`);
   for (const size of sizes) {
     const p = prepare(base, size);
+    p.load = os.loadavg()[0];
     prepared.set(size, p);
     const s = runSize(p);
     bySize.set(size, s);
@@ -261,12 +266,15 @@ if (big) {
 md.push('## Ratios', '', '| measure | result | target | |', '|---|---|---|---|', ...headline, '');
 
 md.push('## By size', '');
-md.push('| jobs | lines | tool | wall time, median (min–max) | × floor | peak RSS |');
-md.push('|---:|---:|---|---|---:|---:|');
+md.push('The machine is shared: the load average (1 min) when each size started is given; a high one means other');
+md.push('processes competed for the 2 CPUs and the times of that size are less reliable.');
+md.push('');
+md.push('| jobs | lines | tool | wall time, median (min–max) | × floor | peak RSS | load |');
+md.push('|---:|---:|---|---|---:|---:|---:|');
 for (const [size, s] of bySize) {
   const p = prepared.get(size);
   for (const [, r] of Object.entries(s)) {
-    md.push(`| ${size.toLocaleString('en-US')} | ${p.lines.toLocaleString('en-US')} | ${r.label} | ${fmtMs(r.time.median)} (${fmtMs(r.time.min)}–${fmtMs(r.time.max)}), n=${r.time.n} | ${fmtRatio(r.time.median / s.floor.time.median)} | ${r.rss.median.toFixed(0)} MB |`);
+    md.push(`| ${size.toLocaleString('en-US')} | ${p.lines.toLocaleString('en-US')} | ${r.label} | ${fmtMs(r.time.median)} (${fmtMs(r.time.min)}–${fmtMs(r.time.max)}), n=${r.time.n} | ${fmtRatio(r.time.median / s.floor.time.median)} | ${r.rss.median.toFixed(0)} MB | ${p.load.toFixed(2)} |`);
   }
 }
 md.push('');
