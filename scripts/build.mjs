@@ -27,6 +27,7 @@ await build({
   target: 'node20',
   sourcemap: false,
   legalComments: 'none',
+  minify: process.env.CI_BGSAFE_NO_MINIFY ? false : true,
   chunkNames: 'chunks/[name]-[hash]',
   // The package.json version is read at run time; ejs is loaded only by `gen`.
   external: ['../package.json'],

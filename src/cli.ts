@@ -51,6 +51,10 @@ interface LintCliOptions {
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let code: number = EXIT.OK;
+  if (argv[0] === 'lint') {
+    // Compile the bash grammar (off the main thread) while the rest of the linter loads.
+    import('./shell/parser.js').then((m) => m.initShellParser()).catch(() => undefined);
+  }
   const program = new Command('ci-bgsafe')
     .description('Find background processes that hang or outlive GitLab CI/CD jobs, and generate scripts that always stop them.')
     .version(VERSION, '-V, --version')
