@@ -88,7 +88,8 @@ export function label(b: Background): string {
   if (c?.name && b.node.type !== 'subshell' && b.node.type !== 'compound_statement' && b.node.type !== 'while_statement' && b.node.type !== 'for_statement') {
     return `\`${c.name.slice(c.name.lastIndexOf('/') + 1)}\``;
   }
-  const text = b.node.text.replace(/\s+/g, ' ');
+  const text = b.node.text.replace(/\s+/g, ' ').trim();
+  if (!text) return 'a command';
   return `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
 }
 
