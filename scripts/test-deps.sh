@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the programs the test suite runs for real, if any is missing:
-# bash, dash, busybox and shellcheck (generated scripts), git and rsync (gitlab-ci-local).
+# bash, dash, busybox and shellcheck (generated scripts), git and rsync (gitlab-ci-local),
+# sudo and visudo (services run with --sudo, and the sudoers lines they need).
 # Uses apt-get (Debian/Ubuntu) as root, or through sudo.
 set -eu
 missing=
-for tool in bash dash busybox shellcheck git rsync; do
+for tool in bash dash busybox shellcheck git rsync sudo; do
   command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 [ -z "$missing" ] && exit 0
