@@ -3,7 +3,7 @@
  * tree-sitter-bash syntax tree (never from the text by pattern): background statements, traps,
  * `set` options, simple commands, functions, assignments and expansions, each with its offsets.
  */
-import { parseBash, type Node, type Tree } from './parser.js';
+import { parseBash, type Node, type Tree, type TreeCursor } from './parser.js';
 
 /** Where a node sits: inside which function, a subshell, a loop. */
 export interface Context {
@@ -223,7 +223,13 @@ export function extractFacts(text: string): Facts {
   };
   // The tree stays alive as long as the facts: their nodes read their text from it.
   facts.tree = tree;
-  walk(tree.rootNode, { sub: false, loop: false }, facts);
+  // A cursor walks the tree without making a JS object per node; nodes are made only for what the facts keep.
+  const cursor = tree.walk();
+  try {
+    visit(cursor, { sub: false, loop: false }, facts);
+  } finally {
+    cursor.delete();
+  }
   facts.backgrounds.sort((a, b) => a.start - b.start);
   // PID captures: `PID=$!` after a background statement and before the next one.
   const bangs = facts.assignments.filter((a) => a.fromBang).sort((a, b) => a.start - b.start);
@@ -235,13 +241,20 @@ export function extractFacts(text: string): Facts {
   return facts;
 }
 
-function walk(node: Node, ctx: Context, facts: Facts): void {
-  if (node.type === 'ERROR' || node.isMissing) {
-    facts.problems.push({ start: node.startIndex, end: Math.max(node.endIndex, node.startIndex + 1) });
-    if (node.isMissing) return;
+/** Visits the cursor's node and its subtree; the cursor is back on that node when it returns. */
+function visit(cursor: TreeCursor, ctx: Context, facts: Facts): void {
+  const type = cursor.nodeType;
+  if (type === 'ERROR') {
+    const start = cursor.startIndex;
+    facts.problems.push({ start, end: Math.max(cursor.endIndex, start + 1) });
+  } else if (cursor.nodeIsMissing) {
+    const start = cursor.startIndex;
+    facts.problems.push({ start, end: Math.max(cursor.endIndex, start + 1) });
+    return;
   }
-  switch (node.type) {
+  switch (type) {
     case 'function_definition': {
+      const node = cursor.currentNode;
       const nameNode = node.childForFieldName('name');
       const body = node.childForFieldName('body');
       if (nameNode && body) {
@@ -249,55 +262,84 @@ function walk(node: Node, ctx: Context, facts: Facts): void {
         if (!facts.funcs.has(name)) {
           facts.funcs.set(name, { name, node, start: node.startIndex, end: node.endIndex, body });
         }
-        walk(body, { ...ctx, fn: name }, facts);
+        const inner = body.walk();
+        try {
+          visit(inner, { ...ctx, fn: name }, facts);
+        } finally {
+          inner.delete();
+        }
       }
       return;
     }
     case 'subshell':
     case 'command_substitution':
     case 'process_substitution':
-      if (node.type === 'process_substitution') {
-        facts.bashisms.push({ start: node.startIndex, end: node.endIndex, what: 'process substitution <( … )' });
+      if (type === 'process_substitution') {
+        facts.bashisms.push({ start: cursor.startIndex, end: cursor.endIndex, what: 'process substitution <( … )' });
       }
       ctx = { ...ctx, sub: true };
       break;
     case 'pipeline': {
-      const kids = node.namedChildren.filter((c): c is Node => !!c);
-      for (const c of node.children) {
-        if (c && c.type === '|&') facts.bashisms.push({ start: c.startIndex, end: c.endIndex, what: '`|&`' });
+      // Every element but the last runs in a subshell; only named children are walked.
+      let named = 0;
+      if (cursor.gotoFirstChild()) {
+        do {
+          if (cursor.nodeIsNamed) named++;
+          else if (cursor.nodeType === '|&') facts.bashisms.push({ start: cursor.startIndex, end: cursor.endIndex, what: '`|&`' });
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
       }
-      kids.forEach((c, i) => walk(c, i === kids.length - 1 ? ctx : { ...ctx, sub: true }, facts));
+      if (named > 0 && cursor.gotoFirstChild()) {
+        const subCtx = { ...ctx, sub: true };
+        let i = 0;
+        do {
+          if (!cursor.nodeIsNamed) continue;
+          visit(cursor, i === named - 1 ? ctx : subCtx, facts);
+          i++;
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
+      }
       return;
     }
     case 'for_statement':
     case 'c_style_for_statement':
     case 'while_statement': {
-      if (node.type === 'for_statement') {
-        const v = node.childForFieldName('variable');
+      if (type === 'for_statement') {
+        const v = cursor.currentNode.childForFieldName('variable');
         if (v) facts.assignments.push({ ...ctx, name: v.text, start: v.startIndex, end: v.endIndex, value: '', fromBang: false, via: 'for' });
       }
       ctx = { ...ctx, loop: true };
       break;
     }
-    case 'test_command':
-      if (node.firstChild?.type === '[[') {
-        facts.bashisms.push({ start: node.startIndex, end: node.endIndex, what: '`[[ … ]]`' });
+    case 'test_command': {
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      if (cursor.gotoFirstChild()) {
+        const first = cursor.nodeType;
+        cursor.gotoParent();
+        if (first === '[[') facts.bashisms.push({ start, end, what: '`[[ … ]]`' });
       }
       break;
+    }
     case 'array':
-      facts.bashisms.push({ start: node.startIndex, end: node.endIndex, what: 'an array' });
+      facts.bashisms.push({ start: cursor.startIndex, end: cursor.endIndex, what: 'an array' });
       break;
     case 'subscript':
-      facts.bashisms.push({ start: node.startIndex, end: node.endIndex, what: 'an array subscript' });
+      facts.bashisms.push({ start: cursor.startIndex, end: cursor.endIndex, what: 'an array subscript' });
       break;
     case 'file_redirect':
-      for (const c of node.children) {
-        if (c && (c.type === '&>' || c.type === '&>>')) {
-          facts.bashisms.push({ start: c.startIndex, end: c.endIndex, what: `\`${c.type}\` (in sh it runs the command in the background)` });
-        }
+      if (cursor.gotoFirstChild()) {
+        do {
+          const t = cursor.nodeType;
+          if (t === '&>' || t === '&>>') {
+            facts.bashisms.push({ start: cursor.startIndex, end: cursor.endIndex, what: `\`${t}\` (in sh it runs the command in the background)` });
+          }
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
       }
       break;
     case 'variable_assignment': {
+      const node = cursor.currentNode;
       const nameNode = node.childForFieldName('name');
       const value = node.childForFieldName('value');
       if (nameNode) {
@@ -317,27 +359,55 @@ function walk(node: Node, ctx: Context, facts: Facts): void {
     }
     case 'declaration_command': {
       // `export NAME` / `local NAME` without a value still defines the name.
-      for (const c of node.namedChildren) {
-        if (c && c.type === 'variable_name') {
-          facts.assignments.push({ ...ctx, name: c.text, start: c.startIndex, end: c.endIndex, value: '', fromBang: false, via: node.firstChild?.text ?? 'declare' });
-        }
+      if (cursor.gotoFirstChild()) {
+        const via = facts.text.slice(cursor.startIndex, cursor.endIndex);
+        do {
+          if (cursor.nodeType === 'variable_name') {
+            const start = cursor.startIndex;
+            const end = cursor.endIndex;
+            facts.assignments.push({ ...ctx, name: facts.text.slice(start, end), start, end, value: '', fromBang: false, via });
+          }
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
       }
       break;
     }
     case 'simple_expansion':
     case 'expansion': {
-      const v = node.namedChildren.find((c) => c && (c.type === 'variable_name' || c.type === 'special_variable_name'));
-      if (v) facts.expansions.push({ ...ctx, name: v.text, start: node.startIndex, end: node.endIndex });
-      else {
-        const sub = node.namedChildren.find((c) => c && c.type === 'subscript');
-        const vn = sub?.namedChildren.find((c) => c && c.type === 'variable_name');
-        if (vn) facts.expansions.push({ ...ctx, name: vn.text, start: node.startIndex, end: node.endIndex });
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      let name: string | undefined;
+      let subName: string | undefined;
+      if (cursor.gotoFirstChild()) {
+        do {
+          if (!cursor.nodeIsNamed) continue;
+          const t = cursor.nodeType;
+          if (t === 'variable_name' || t === 'special_variable_name') {
+            name = facts.text.slice(cursor.startIndex, cursor.endIndex);
+            break;
+          }
+          if (t === 'subscript' && subName === undefined) {
+            subName = '';
+            if (cursor.gotoFirstChild()) {
+              do {
+                if (cursor.nodeIsNamed && cursor.nodeType === 'variable_name') {
+                  subName = facts.text.slice(cursor.startIndex, cursor.endIndex);
+                  break;
+                }
+              } while (cursor.gotoNextSibling());
+              cursor.gotoParent();
+            }
+          }
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
       }
-      if (v && v.text === 'BASHPID') facts.bashisms.push({ start: node.startIndex, end: node.endIndex, what: '`$BASHPID`' });
+      if (name !== undefined) facts.expansions.push({ ...ctx, name, start, end });
+      else if (subName) facts.expansions.push({ ...ctx, name: subName, start, end });
+      if (name === 'BASHPID') facts.bashisms.push({ start, end, what: '`$BASHPID`' });
       break;
     }
     case 'command': {
-      const cmd = readCommand(node, ctx);
+      const cmd = readCommand(cursor.currentNode, ctx);
       facts.cmds.push(cmd);
       if (cmd.name === 'trap') readTrap(cmd, ctx, facts);
       else if (cmd.name === 'set') readSet(cmd, ctx, facts);
@@ -355,14 +425,14 @@ function walk(node: Node, ctx: Context, facts: Facts): void {
     default:
       break;
   }
-  if (STATEMENT_LISTS.has(node.type)) {
-    collectBackgrounds(node, ctx, facts);
+  if (STATEMENT_LISTS.has(type)) {
+    collectBackgrounds(cursor, ctx, facts);
   }
-  walkChildren(node, ctx, facts);
-}
-
-function walkChildren(node: Node, ctx: Context, facts: Facts): void {
-  for (const c of node.children) if (c) walk(c, ctx, facts);
+  if (cursor.gotoFirstChild()) {
+    do visit(cursor, ctx, facts);
+    while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  }
 }
 
 function isBang(node: Node): boolean {
@@ -376,16 +446,27 @@ function isBang(node: Node): boolean {
   return false;
 }
 
-function collectBackgrounds(list: Node, ctx: Context, facts: Facts): void {
-  const kids = list.children;
-  for (let i = 0; i < kids.length; i++) {
-    const c = kids[i];
-    if (!c || !c.isNamed) continue;
-    const after = kids[i + 1];
-    if (!after || after.type !== '&') continue;
-    if (c.type === 'comment' || c.type === 'heredoc_body') continue;
+/** Background statements of a statement list (the cursor's node): a named child followed by `&`. */
+function collectBackgrounds(cursor: TreeCursor, ctx: Context, facts: Facts): void {
+  if (!cursor.gotoFirstChild()) return;
+  // Child indices of the background statements and of the `&` after each.
+  let found: number[] | undefined;
+  let prevCandidate = false;
+  let i = 0;
+  do {
+    const t = cursor.nodeType;
+    if (t === '&' && prevCandidate) (found ??= []).push(i - 1);
+    prevCandidate = cursor.nodeIsNamed && t !== 'comment' && t !== 'heredoc_body';
+    i++;
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
+  if (!found) return;
+  const kids = cursor.currentNode.children;
+  for (const idx of found) {
+    const c = kids[idx]!;
+    const after = kids[idx + 1]!;
     let next: Node | undefined;
-    for (let j = i + 2; j < kids.length; j++) {
+    for (let j = idx + 2; j < kids.length; j++) {
       const k = kids[j];
       if (k && k.isNamed && k.type !== 'comment') {
         next = k;

@@ -6,9 +6,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Node, type Tree, type TreeCursor } from 'web-tree-sitter';
 
-export type { Node, Tree };
+export type { Node, Tree, TreeCursor };
 
 let parser: Parser | undefined;
 let loading: Promise<Parser> | undefined;
