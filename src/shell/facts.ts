@@ -306,7 +306,7 @@ function visit(cursor: TreeCursor, ctx: Context, facts: Facts): void {
     case 'while_statement': {
       if (type === 'for_statement') {
         const v = cursor.currentNode.childForFieldName('variable');
-        if (v) facts.assignments.push({ ...ctx, name: v.text, start: v.startIndex, end: v.endIndex, value: '', fromBang: false, via: 'for' });
+        if (v) facts.assignments.push(bareAssignment(ctx, v.text, v.startIndex, v.endIndex, 'for'));
       }
       ctx = { ...ctx, loop: true };
       break;
@@ -365,7 +365,7 @@ function visit(cursor: TreeCursor, ctx: Context, facts: Facts): void {
           if (cursor.nodeType === 'variable_name') {
             const start = cursor.startIndex;
             const end = cursor.endIndex;
-            facts.assignments.push({ ...ctx, name: facts.text.slice(start, end), start, end, value: '', fromBang: false, via });
+            facts.assignments.push(bareAssignment(ctx, facts.text.slice(start, end), start, end, via));
           }
         } while (cursor.gotoNextSibling());
         cursor.gotoParent();
@@ -401,13 +401,13 @@ function visit(cursor: TreeCursor, ctx: Context, facts: Facts): void {
         } while (cursor.gotoNextSibling());
         cursor.gotoParent();
       }
-      if (name !== undefined) facts.expansions.push({ ...ctx, name, start, end });
-      else if (subName) facts.expansions.push({ ...ctx, name: subName, start, end });
+      if (name !== undefined) facts.expansions.push(expansionFact(ctx, name, start, end));
+      else if (subName) facts.expansions.push(expansionFact(ctx, subName, start, end));
       if (name === 'BASHPID') facts.bashisms.push({ start, end, what: '`$BASHPID`' });
       break;
     }
     case 'command': {
-      const cmd = readCommand(cursor.currentNode, ctx);
+      const cmd = readCommand(cursor, ctx, facts.text);
       facts.cmds.push(cmd);
       if (cmd.name === 'trap') readTrap(cmd, ctx, facts);
       else if (cmd.name === 'set') readSet(cmd, ctx, facts);
@@ -416,7 +416,7 @@ function visit(cursor: TreeCursor, ctx: Context, facts: Facts): void {
           const a = cmd.args[i]!;
           if (!a.startsWith('-') && cmd.argStatic[i] && /^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) {
             const n = cmd.argNodes[i]!;
-            facts.assignments.push({ ...ctx, name: a, start: n.startIndex, end: n.endIndex, value: '', fromBang: false, via: 'read' });
+            facts.assignments.push(bareAssignment(ctx, a, n.startIndex, n.endIndex, 'read'));
           }
         }
       }
@@ -433,6 +433,18 @@ function visit(cursor: TreeCursor, ctx: Context, facts: Facts): void {
     while (cursor.gotoNextSibling());
     cursor.gotoParent();
   }
+}
+
+/** An expansion fact (a fixed-shape literal: spreading the context is a slow, megamorphic copy). */
+function expansionFact(ctx: Context, name: string, start: number, end: number): Expansion {
+  return ctx.fn !== undefined ? { sub: ctx.sub, loop: ctx.loop, fn: ctx.fn, name, start, end } : { sub: ctx.sub, loop: ctx.loop, name, start, end };
+}
+
+/** An assignment without a value: `for NAME`, `export NAME`, `read NAME`. */
+function bareAssignment(ctx: Context, name: string, start: number, end: number, via: string): Assignment {
+  return ctx.fn !== undefined
+    ? { sub: ctx.sub, loop: ctx.loop, fn: ctx.fn, name, start, end, value: '', fromBang: false, via }
+    : { sub: ctx.sub, loop: ctx.loop, name, start, end, value: '', fromBang: false, via };
 }
 
 function isBang(node: Node): boolean {
@@ -485,7 +497,7 @@ function collectBackgrounds(cursor: TreeCursor, ctx: Context, facts: Facts): voi
       pidVars: [],
       next,
     };
-    collectCommands(c, bg.cmds, ctx);
+    collectCommands(c, bg.cmds, ctx, facts.text);
     const streams = outputStreams(c);
     bg.stdout = streams.stdout;
     bg.stderr = streams.stderr;
@@ -494,13 +506,27 @@ function collectBackgrounds(cursor: TreeCursor, ctx: Context, facts: Facts): voi
 }
 
 /** The simple commands a statement runs, in order, without descending into functions. */
-function collectCommands(node: Node, out: Cmd[], ctx: Context): void {
-  if (node.type === 'command') {
-    out.push(readCommand(node, ctx));
+function collectCommands(node: Node, out: Cmd[], ctx: Context, text: string): void {
+  const cursor = node.walk();
+  try {
+    collectAt(cursor, out, ctx, text);
+  } finally {
+    cursor.delete();
+  }
+}
+
+function collectAt(cursor: TreeCursor, out: Cmd[], ctx: Context, text: string): void {
+  const type = cursor.nodeType;
+  if (type === 'command') {
+    out.push(readCommand(cursor, ctx, text));
     return;
   }
-  if (node.type === 'function_definition') return;
-  for (const c of node.namedChildren) if (c) collectCommands(c, out, ctx);
+  if (type === 'function_definition') return;
+  if (cursor.gotoFirstChild()) {
+    do if (cursor.nodeIsNamed) collectAt(cursor, out, ctx, text);
+    while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  }
 }
 
 /** Follows a statement's redirections, in order, to see where its stdout and stderr end up. */
@@ -568,12 +594,105 @@ function applyRedirect(r: Node, fds: Record<string, Stream>): void {
   }
 }
 
-export function readCommand(node: Node, ctx: Context): Cmd {
-  const nameNode = node.childForFieldName('name');
-  const argNodes = node.childrenForFieldName('argument').filter((a): a is Node => !!a);
-  const rawName = nameNode?.text ?? '';
-  let name = nameNode ? staticText(nameNode) : undefined;
-  let rest = argNodes;
+/** The static text of the cursor's node (as `staticText` of that node), read from the program text. */
+function staticAt(cursor: TreeCursor, text: string): string | undefined {
+  switch (cursor.nodeType) {
+    case 'word':
+    case 'number': {
+      const t = text.slice(cursor.startIndex, cursor.endIndex);
+      return t.includes('\\') ? t.replace(/\\(.)/g, '$1') : t;
+    }
+    case 'raw_string':
+      return text.slice(cursor.startIndex, cursor.endIndex).slice(1, -1);
+    case 'string': {
+      let out = '';
+      if (cursor.gotoFirstChild()) {
+        let ok = true;
+        do {
+          if (!cursor.nodeIsNamed) continue;
+          const t: string = cursor.nodeType;
+          if (t !== 'string_content') {
+            ok = false;
+            break;
+          }
+          out += text.slice(cursor.startIndex, cursor.endIndex);
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
+        if (!ok) return undefined;
+      }
+      return out;
+    }
+    case 'concatenation': {
+      let out: string | undefined = '';
+      if (cursor.gotoFirstChild()) {
+        do {
+          if (!cursor.nodeIsNamed) continue;
+          const t = staticAt(cursor, text);
+          if (t === undefined) {
+            out = undefined;
+            break;
+          }
+          out += t;
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
+      }
+      return out;
+    }
+    case 'command_name': {
+      let out: string | undefined;
+      if (cursor.gotoFirstChild()) {
+        do {
+          if (cursor.nodeIsNamed) {
+            out = staticAt(cursor, text);
+            break;
+          }
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}
+
+interface Arg {
+  node: Node;
+  /** Static text, or undefined when it expands something. */
+  value: string | undefined;
+  /** Text as written. */
+  raw: string;
+  type: string;
+}
+
+let fieldIds: { name: number; argument: number } | undefined;
+
+/** Reads the simple command at the cursor (a `command` node); the cursor is back on it when it returns. */
+function readCommand(cursor: TreeCursor, ctx: Context, text: string): Cmd {
+  const node = cursor.currentNode;
+  const start = cursor.startIndex;
+  const end = cursor.endIndex;
+  if (!fieldIds) {
+    const lang = node.tree.language;
+    fieldIds = { name: lang.fieldIdForName('name') ?? -1, argument: lang.fieldIdForName('argument') ?? -1 };
+  }
+  let rawName = '';
+  let name: string | undefined;
+  let haveName = false;
+  let rest: Arg[] = [];
+  if (cursor.gotoFirstChild()) {
+    do {
+      const field = cursor.currentFieldId;
+      if (field === fieldIds.name && !haveName) {
+        haveName = true;
+        rawName = text.slice(cursor.startIndex, cursor.endIndex);
+        name = staticAt(cursor, text);
+      } else if (field === fieldIds.argument) {
+        rest.push({ node: cursor.currentNode, value: staticAt(cursor, text), raw: text.slice(cursor.startIndex, cursor.endIndex), type: cursor.nodeType });
+      }
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  }
   const wrappers: string[] = [];
   const wrapperFlags: string[] = [];
   // Peel wrappers: `sudo -E nohup setsid env X=1 cmd …`.
@@ -582,7 +701,7 @@ export function readCommand(node: Node, ctx: Context): Cmd {
     const valued = WRAPPERS[w]!;
     let i = 0;
     while (i < rest.length) {
-      const t = staticText(rest[i]!) ?? rest[i]!.text;
+      const t = rest[i]!.value ?? rest[i]!.raw;
       if (w === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) {
         i++;
         continue;
@@ -601,32 +720,28 @@ export function readCommand(node: Node, ctx: Context): Cmd {
       if (t === '--') break;
       if (valued.has(t)) i++;
     }
-    if (w === 'timeout' && i < rest.length && /^[\d.]+[smhd]?$/.test(staticText(rest[i]!) ?? '')) i++;
+    if (w === 'timeout' && i < rest.length && /^[\d.]+[smhd]?$/.test(rest[i]!.value ?? '')) i++;
     if (i >= rest.length) break;
     wrappers.push(w);
     const n = rest[i]!;
-    name = staticText(n);
+    name = n.value;
     rest = rest.slice(i + 1);
     if (name === undefined) {
-      return finish(n.text);
+      return finish(n.raw);
     }
   }
   return finish(undefined);
 
   function finish(dynamicName: string | undefined): Cmd {
-    return {
-      ...ctx,
-      node,
-      start: node.startIndex,
-      end: node.endIndex,
-      name: dynamicName !== undefined ? undefined : name !== undefined ? name : undefined,
-      rawName: dynamicName ?? (wrappers.length ? (name ?? rawName) : rawName),
-      args: rest.map(argText),
-      argNodes: rest,
-      argStatic: rest.map((a) => staticText(a) !== undefined),
-      wrappers,
-      wrapperFlags,
-    };
+    const cmdName = dynamicName !== undefined ? undefined : name !== undefined ? name : undefined;
+    const cmdRaw = dynamicName ?? (wrappers.length ? (name ?? rawName) : rawName);
+    const args = rest.map((a) => a.value ?? (a.type === 'string' ? a.raw.slice(1, -1) : a.raw));
+    const argNodes = rest.map((a) => a.node);
+    const argStatic = rest.map((a) => a.value !== undefined);
+    // Object literals of fixed shape (a spread of the context is a slow, megamorphic copy).
+    return ctx.fn !== undefined
+      ? { sub: ctx.sub, loop: ctx.loop, fn: ctx.fn, node, start, end, name: cmdName, rawName: cmdRaw, args, argNodes, argStatic, wrappers, wrapperFlags }
+      : { sub: ctx.sub, loop: ctx.loop, node, start, end, name: cmdName, rawName: cmdRaw, args, argNodes, argStatic, wrappers, wrapperFlags };
   }
 }
 
