@@ -223,10 +223,12 @@ export function extractFacts(text: string): Facts {
   };
   // The tree stays alive as long as the facts: their nodes read their text from it.
   facts.tree = tree;
+  typesOf(tree);
   // A cursor walks the tree without making a JS object per node; nodes are made only for what the facts keep.
   const cursor = tree.walk();
   try {
-    visit(cursor, { sub: false, loop: false }, facts);
+    const clean = !tree.rootNode.hasError;
+    visit(cursor, cursor.nodeTypeId, { sub: false, loop: false }, facts, clean);
   } finally {
     cursor.delete();
   }
@@ -241,10 +243,48 @@ export function extractFacts(text: string): Facts {
   return facts;
 }
 
-/** Visits the cursor's node and its subtree; the cursor is back on that node when it returns. */
-function visit(cursor: TreeCursor, ctx: Context, facts: Facts): void {
-  const type = cursor.nodeType;
-  if (type === 'ERROR') {
+/** Node types that never have named children (tree-sitter-bash's node-types.json). */
+const LEAF_TYPES = new Set([
+  'word', 'comment', 'raw_string', 'string_content', 'variable_name', 'special_variable_name', 'ansi_c_string',
+  'file_descriptor', 'heredoc_start', 'heredoc_end', 'heredoc_content', 'test_operator', 'regex', 'extglob_pattern',
+]);
+
+const SKIP = 1;
+const NAMED = 2;
+
+interface TypeTable {
+  types: string[];
+  /** Per type id: NAMED when the type is named, SKIP when a node of it (in a tree without errors) yields no facts. */
+  flags: Uint8Array;
+}
+
+let typeTable: TypeTable | undefined;
+
+function typesOf(tree: Tree): TypeTable {
+  const language = tree.language;
+  if (typeTable && typeTable.types === language.types) return typeTable;
+  const types = language.types;
+  const flags = new Uint8Array(types.length);
+  for (let id = 0; id < types.length; id++) {
+    const named = language.nodeTypeIsNamed(id);
+    // Anonymous nodes are tokens: their parent reads them (`&`, `|&`, `&>`, `[[`).
+    flags[id] = (named ? NAMED : 0) | (!named || LEAF_TYPES.has(types[id]!) ? SKIP : 0);
+  }
+  typeTable = { types, flags };
+  return typeTable;
+}
+
+/**
+ * Visits the cursor's node (of type `id`) and its subtree; the cursor is back on that node when it returns.
+ * `clean`: the tree has no ERROR or MISSING node.
+ */
+function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean: boolean): void {
+  const table = typeTable!;
+  if (clean && (table.flags[id]! & SKIP) !== 0) return;
+  const type = table.types[id] || 'ERROR';
+  if (clean) {
+    // nothing to report
+  } else if (type === 'ERROR') {
     const start = cursor.startIndex;
     facts.problems.push({ start, end: Math.max(cursor.endIndex, start + 1) });
   } else if (cursor.nodeIsMissing) {
@@ -264,7 +304,7 @@ function visit(cursor: TreeCursor, ctx: Context, facts: Facts): void {
         }
         const inner = body.walk();
         try {
-          visit(inner, { ...ctx, fn: name }, facts);
+          visit(inner, inner.nodeTypeId, { ...ctx, fn: name }, facts, clean);
         } finally {
           inner.delete();
         }
@@ -294,7 +334,7 @@ function visit(cursor: TreeCursor, ctx: Context, facts: Facts): void {
         let i = 0;
         do {
           if (!cursor.nodeIsNamed) continue;
-          visit(cursor, i === named - 1 ? ctx : subCtx, facts);
+          visit(cursor, cursor.nodeTypeId, i === named - 1 ? ctx : subCtx, facts, clean);
           i++;
         } while (cursor.gotoNextSibling());
         cursor.gotoParent();
@@ -425,14 +465,35 @@ function visit(cursor: TreeCursor, ctx: Context, facts: Facts): void {
     default:
       break;
   }
-  if (STATEMENT_LISTS.has(type)) {
-    collectBackgrounds(cursor, ctx, facts);
-  }
-  if (cursor.gotoFirstChild()) {
-    do visit(cursor, ctx, facts);
+  if (!cursor.gotoFirstChild()) return;
+  if (!STATEMENT_LISTS.has(type)) {
+    do visit(cursor, cursor.nodeTypeId, ctx, facts, clean);
     while (cursor.gotoNextSibling());
     cursor.gotoParent();
+    return;
   }
+  // A statement list: a named child followed by `&` is a background statement.
+  let candidate = false;
+  let awaiting: Background[] | undefined;
+  do {
+    const childId = cursor.nodeTypeId;
+    const childType = table.types[childId] || 'ERROR';
+    const named = childId === 65535 || (table.flags[childId]! & NAMED) !== 0;
+    if (childType === '&' && candidate) {
+      const amp = cursor.currentNode;
+      const bg = background(amp.previousSibling!, amp.startIndex, ctx, facts);
+      facts.backgrounds.push(bg);
+      (awaiting ??= []).push(bg);
+    } else if (awaiting && named && childType !== 'comment') {
+      // The statement right after a background one.
+      const next = cursor.currentNode;
+      for (const bg of awaiting) bg.next = next;
+      awaiting = undefined;
+    }
+    candidate = named && childType !== 'comment' && childType !== 'heredoc_body';
+    visit(cursor, childId, ctx, facts, clean);
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
 }
 
 /** An expansion fact (a fixed-shape literal: spreading the context is a slow, megamorphic copy). */
@@ -458,51 +519,25 @@ function isBang(node: Node): boolean {
   return false;
 }
 
-/** Background statements of a statement list (the cursor's node): a named child followed by `&`. */
-function collectBackgrounds(cursor: TreeCursor, ctx: Context, facts: Facts): void {
-  if (!cursor.gotoFirstChild()) return;
-  // Child indices of the background statements and of the `&` after each.
-  let found: number[] | undefined;
-  let prevCandidate = false;
-  let i = 0;
-  do {
-    const t = cursor.nodeType;
-    if (t === '&' && prevCandidate) (found ??= []).push(i - 1);
-    prevCandidate = cursor.nodeIsNamed && t !== 'comment' && t !== 'heredoc_body';
-    i++;
-  } while (cursor.gotoNextSibling());
-  cursor.gotoParent();
-  if (!found) return;
-  const kids = cursor.currentNode.children;
-  for (const idx of found) {
-    const c = kids[idx]!;
-    const after = kids[idx + 1]!;
-    let next: Node | undefined;
-    for (let j = idx + 2; j < kids.length; j++) {
-      const k = kids[j];
-      if (k && k.isNamed && k.type !== 'comment') {
-        next = k;
-        break;
-      }
-    }
-    const bg: Background = {
-      ...ctx,
-      node: c,
-      start: c.startIndex,
-      end: c.endIndex,
-      amp: after.startIndex,
-      cmds: [],
-      stdout: 'job',
-      stderr: 'job',
-      pidVars: [],
-      next,
-    };
-    collectCommands(c, bg.cmds, ctx, facts.text);
-    const streams = outputStreams(c);
-    bg.stdout = streams.stdout;
-    bg.stderr = streams.stderr;
-    facts.backgrounds.push(bg);
-  }
+/** A background statement: `c` followed by a `&` at offset `amp`. */
+function background(c: Node, amp: number, ctx: Context, facts: Facts): Background {
+  const bg: Background = {
+    ...ctx,
+    node: c,
+    start: c.startIndex,
+    end: c.endIndex,
+    amp,
+    cmds: [],
+    stdout: 'job',
+    stderr: 'job',
+    pidVars: [],
+    next: undefined,
+  };
+  collectCommands(c, bg.cmds, ctx, facts.text);
+  const streams = outputStreams(c);
+  bg.stdout = streams.stdout;
+  bg.stderr = streams.stderr;
+  return bg;
 }
 
 /** The simple commands a statement runs, in order, without descending into functions. */
