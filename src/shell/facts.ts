@@ -251,6 +251,8 @@ const LEAF_TYPES = new Set([
 
 const SKIP = 1;
 const NAMED = 2;
+/** The type id of ERROR nodes. */
+const ERROR_ID = 65535;
 
 interface TypeTable {
   types: string[];
@@ -418,13 +420,19 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
       const end = cursor.endIndex;
       let name: string | undefined;
       let subName: string | undefined;
+      // Whether a child may hold facts (`${X:-$(cmd)}`); in a clean tree `$X` holds none.
+      let deep = !clean;
       if (cursor.gotoFirstChild()) {
         do {
-          if (!cursor.nodeIsNamed) continue;
-          const t = cursor.nodeType;
+          const id = cursor.nodeTypeId;
+          const flags = table.flags[id]!;
+          if ((flags & SKIP) === 0) deep = true;
+          if (id !== ERROR_ID && (flags & NAMED) === 0) continue;
+          if (name !== undefined) continue;
+          const t = table.types[id] || 'ERROR';
           if (t === 'variable_name' || t === 'special_variable_name') {
             name = facts.text.slice(cursor.startIndex, cursor.endIndex);
-            break;
+            continue;
           }
           if (t === 'subscript' && subName === undefined) {
             subName = '';
@@ -444,10 +452,13 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
       if (name !== undefined) facts.expansions.push(expansionFact(ctx, name, start, end));
       else if (subName) facts.expansions.push(expansionFact(ctx, subName, start, end));
       if (name === 'BASHPID') facts.bashisms.push({ start, end, what: '`$BASHPID`' });
+      if (!deep) return;
       break;
     }
     case 'command': {
-      const cmd = readCommand(cursor, ctx, facts.text);
+      // Which children to visit (their type ids), or -1: read once while the command is read.
+      const plan: number[] = [];
+      const cmd = readCommand(cursor, ctx, facts.text, clean, plan);
       facts.cmds.push(cmd);
       if (cmd.name === 'trap') readTrap(cmd, ctx, facts);
       else if (cmd.name === 'set') readSet(cmd, ctx, facts);
@@ -460,7 +471,14 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
           }
         }
       }
-      break;
+      if (plan.some((id) => id >= 0) && cursor.gotoFirstChild()) {
+        for (let k = 0; k < plan.length; k++) {
+          if (plan[k]! >= 0) visit(cursor, plan[k]!, ctx, facts, clean);
+          if (!cursor.gotoNextSibling()) break;
+        }
+        cursor.gotoParent();
+      }
+      return;
     }
     default:
       break;
@@ -478,7 +496,7 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
   do {
     const childId = cursor.nodeTypeId;
     const childType = table.types[childId] || 'ERROR';
-    const named = childId === 65535 || (table.flags[childId]! & NAMED) !== 0;
+    const named = childId === ERROR_ID || (table.flags[childId]! & NAMED) !== 0;
     if (childType === '&' && candidate) {
       const amp = cursor.currentNode;
       const bg = background(amp.previousSibling!, amp.startIndex, ctx, facts);
@@ -703,7 +721,32 @@ interface Arg {
 let fieldIds: { name: number; argument: number } | undefined;
 
 /** Reads the simple command at the cursor (a `command` node); the cursor is back on it when it returns. */
-function readCommand(cursor: TreeCursor, ctx: Context, text: string): Cmd {
+/** `staticAt` for a node whose type and offsets are known: words and raw strings need no call into the tree. */
+function staticOf(cursor: TreeCursor, text: string, type: string, start: number, end: number): string | undefined {
+  switch (type) {
+    case 'word':
+    case 'number': {
+      const t = text.slice(start, end);
+      return t.includes('\\') ? t.replace(/\\(.)/g, '$1') : t;
+    }
+    case 'raw_string':
+      return text.slice(start, end).slice(1, -1);
+    case 'string':
+    case 'concatenation':
+    case 'command_name':
+      return staticAt(cursor, text);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Reads the simple command at the cursor (a `command` node); the cursor is back on it when it returns.
+ * `plan` receives, per child, its type id when the facts walk must visit it, else -1 (`clean`: the tree has
+ * no error, so tokens and leaves hold nothing).
+ */
+function readCommand(cursor: TreeCursor, ctx: Context, text: string, clean = false, plan?: number[]): Cmd {
+  const table = typeTable!;
   const node = cursor.currentNode;
   const start = cursor.startIndex;
   const end = cursor.endIndex;
@@ -717,14 +760,39 @@ function readCommand(cursor: TreeCursor, ctx: Context, text: string): Cmd {
   let rest: Arg[] = [];
   if (cursor.gotoFirstChild()) {
     do {
+      const id = cursor.nodeTypeId;
+      const type = table.types[id] || 'ERROR';
       const field = cursor.currentFieldId;
+      let visit = !clean || (table.flags[id]! & SKIP) === 0;
       if (field === fieldIds.name && !haveName) {
         haveName = true;
         rawName = text.slice(cursor.startIndex, cursor.endIndex);
-        name = staticAt(cursor, text);
+        if (type === 'command_name') {
+          // Its first named child is the name; it needs a visit only when a child is more than a word.
+          let first = true;
+          let deep = !clean;
+          if (cursor.gotoFirstChild()) {
+            do {
+              const cid = cursor.nodeTypeId;
+              if ((table.flags[cid]! & SKIP) === 0) deep = true;
+              if (first && (cid === ERROR_ID || (table.flags[cid]! & NAMED) !== 0)) {
+                first = false;
+                name = staticOf(cursor, text, table.types[cid] || 'ERROR', cursor.startIndex, cursor.endIndex);
+              }
+            } while (cursor.gotoNextSibling());
+            cursor.gotoParent();
+          }
+          visit = deep;
+        } else {
+          name = staticOf(cursor, text, type, cursor.startIndex, cursor.endIndex);
+        }
       } else if (field === fieldIds.argument) {
-        rest.push({ node: cursor.currentNode, value: staticAt(cursor, text), raw: text.slice(cursor.startIndex, cursor.endIndex), type: cursor.nodeType });
+        const argNode = cursor.currentNode;
+        const s = argNode.startIndex;
+        const e = cursor.endIndex;
+        rest.push({ node: argNode, value: staticOf(cursor, text, type, s, e), raw: text.slice(s, e), type });
       }
+      plan?.push(visit ? id : -1);
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
   }
