@@ -710,7 +710,6 @@ function staticAt(cursor: TreeCursor, text: string): string | undefined {
 }
 
 interface Arg {
-  node: Node;
   /** Static text, or undefined when it expands something. */
   value: string | undefined;
   /** Text as written. */
@@ -787,10 +786,9 @@ function readCommand(cursor: TreeCursor, ctx: Context, text: string, clean = fal
           name = staticOf(cursor, text, type, cursor.startIndex, cursor.endIndex);
         }
       } else if (field === fieldIds.argument) {
-        const argNode = cursor.currentNode;
-        const s = argNode.startIndex;
+        const s = cursor.startIndex;
         const e = cursor.endIndex;
-        rest.push({ node: argNode, value: staticOf(cursor, text, type, s, e), raw: text.slice(s, e), type });
+        rest.push({ value: staticOf(cursor, text, type, s, e), raw: text.slice(s, e), type });
       }
       plan?.push(visit ? id : -1);
     } while (cursor.gotoNextSibling());
@@ -839,13 +837,59 @@ function readCommand(cursor: TreeCursor, ctx: Context, text: string, clean = fal
     const cmdName = dynamicName !== undefined ? undefined : name !== undefined ? name : undefined;
     const cmdRaw = dynamicName ?? (wrappers.length ? (name ?? rawName) : rawName);
     const args = rest.map((a) => a.value ?? (a.type === 'string' ? a.raw.slice(1, -1) : a.raw));
-    const argNodes = rest.map((a) => a.node);
     const argStatic = rest.map((a) => a.value !== undefined);
-    // Object literals of fixed shape (a spread of the context is a slow, megamorphic copy).
-    return ctx.fn !== undefined
-      ? { sub: ctx.sub, loop: ctx.loop, fn: ctx.fn, node, start, end, name: cmdName, rawName: cmdRaw, args, argNodes, argStatic, wrappers, wrapperFlags }
-      : { sub: ctx.sub, loop: ctx.loop, node, start, end, name: cmdName, rawName: cmdRaw, args, argNodes, argStatic, wrappers, wrapperFlags };
+    return new SimpleCommand(ctx, node, start, end, cmdName, cmdRaw, args, rest.length, argStatic, wrappers, wrapperFlags);
   }
+}
+
+/**
+ * A simple command. Its argument nodes are made when first asked for (few commands need them);
+ * the syntax tree is alive as long as the facts are.
+ */
+class SimpleCommand implements Cmd {
+  declare fn?: string;
+  declare sub: boolean;
+  declare loop: boolean;
+  declare node: Node;
+  declare start: number;
+  declare end: number;
+  declare name?: string;
+  declare rawName: string;
+  declare args: string[];
+  declare argStatic: boolean[];
+  declare wrappers: string[];
+  declare wrapperFlags: string[];
+  #count: number;
+  #nodes: Node[] | undefined;
+
+  constructor(
+    ctx: Context, node: Node, start: number, end: number, name: string | undefined, rawName: string, args: string[],
+    count: number, argStatic: boolean[], wrappers: string[], wrapperFlags: string[],
+  ) {
+    this.sub = ctx.sub;
+    this.loop = ctx.loop;
+    if (ctx.fn !== undefined) this.fn = ctx.fn;
+    this.node = node;
+    this.start = start;
+    this.end = end;
+    this.name = name;
+    this.rawName = rawName;
+    this.args = args;
+    this.argStatic = argStatic;
+    this.wrappers = wrappers;
+    this.wrapperFlags = wrapperFlags;
+    this.#count = count;
+  }
+
+  get argNodes(): Node[] {
+    return (this.#nodes ??= argumentNodes(this.node, this.#count));
+  }
+}
+
+/** The last `count` argument nodes of a command (those after its wrappers). */
+function argumentNodes(node: Node, count: number): Node[] {
+  const all = node.childrenForFieldName('argument').filter((a): a is Node => !!a);
+  return all.slice(all.length - count);
 }
 
 function readTrap(cmd: Cmd, ctx: Context, facts: Facts): void {
