@@ -228,7 +228,7 @@ export function extractFacts(text: string): Facts {
   const cursor = tree.walk();
   try {
     const clean = !tree.rootNode.hasError;
-    visit(cursor, cursor.nodeTypeId, { sub: false, loop: false }, facts, clean);
+    visit(cursor, cursor.nodeTypeId, { sub: false, loop: false }, facts, clean, tree.rootNode);
   } finally {
     cursor.delete();
   }
@@ -280,7 +280,7 @@ function typesOf(tree: Tree): TypeTable {
  * Visits the cursor's node (of type `id`) and its subtree; the cursor is back on that node when it returns.
  * `clean`: the tree has no ERROR or MISSING node.
  */
-function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean: boolean): void {
+function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean: boolean, root: Node): void {
   const table = typeTable!;
   if (clean && (table.flags[id]! & SKIP) !== 0) return;
   const type = table.types[id] || 'ERROR';
@@ -306,7 +306,7 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
         }
         const inner = body.walk();
         try {
-          visit(inner, inner.nodeTypeId, { ...ctx, fn: name }, facts, clean);
+          visit(inner, inner.nodeTypeId, { ...ctx, fn: name }, facts, clean, body);
         } finally {
           inner.delete();
         }
@@ -336,7 +336,7 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
         let i = 0;
         do {
           if (!cursor.nodeIsNamed) continue;
-          visit(cursor, cursor.nodeTypeId, i === named - 1 ? ctx : subCtx, facts, clean);
+          visit(cursor, cursor.nodeTypeId, i === named - 1 ? ctx : subCtx, facts, clean, root);
           i++;
         } while (cursor.gotoNextSibling());
         cursor.gotoParent();
@@ -458,7 +458,7 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
     case 'command': {
       // Which children to visit (their type ids), or -1: read once while the command is read.
       const plan: number[] = [];
-      const cmd = readCommand(cursor, ctx, facts.text, clean, plan);
+      const cmd = readCommand(cursor, root, ctx, facts.text, clean, plan);
       facts.cmds.push(cmd);
       if (cmd.name === 'trap') readTrap(cmd, ctx, facts);
       else if (cmd.name === 'set') readSet(cmd, ctx, facts);
@@ -473,7 +473,7 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
       }
       if (plan.some((id) => id >= 0) && cursor.gotoFirstChild()) {
         for (let k = 0; k < plan.length; k++) {
-          if (plan[k]! >= 0) visit(cursor, plan[k]!, ctx, facts, clean);
+          if (plan[k]! >= 0) visit(cursor, plan[k]!, ctx, facts, clean, root);
           if (!cursor.gotoNextSibling()) break;
         }
         cursor.gotoParent();
@@ -485,7 +485,7 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
   }
   if (!cursor.gotoFirstChild()) return;
   if (!STATEMENT_LISTS.has(type)) {
-    do visit(cursor, cursor.nodeTypeId, ctx, facts, clean);
+    do visit(cursor, cursor.nodeTypeId, ctx, facts, clean, root);
     while (cursor.gotoNextSibling());
     cursor.gotoParent();
     return;
@@ -509,7 +509,7 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
       awaiting = undefined;
     }
     candidate = named && childType !== 'comment' && childType !== 'heredoc_body';
-    visit(cursor, childId, ctx, facts, clean);
+    visit(cursor, childId, ctx, facts, clean, root);
   } while (cursor.gotoNextSibling());
   cursor.gotoParent();
 }
@@ -562,21 +562,21 @@ function background(c: Node, amp: number, ctx: Context, facts: Facts): Backgroun
 function collectCommands(node: Node, out: Cmd[], ctx: Context, text: string): void {
   const cursor = node.walk();
   try {
-    collectAt(cursor, out, ctx, text);
+    collectAt(cursor, out, ctx, text, node);
   } finally {
     cursor.delete();
   }
 }
 
-function collectAt(cursor: TreeCursor, out: Cmd[], ctx: Context, text: string): void {
+function collectAt(cursor: TreeCursor, out: Cmd[], ctx: Context, text: string, root: Node): void {
   const type = cursor.nodeType;
   if (type === 'command') {
-    out.push(readCommand(cursor, ctx, text));
+    out.push(readCommand(cursor, root, ctx, text));
     return;
   }
   if (type === 'function_definition') return;
   if (cursor.gotoFirstChild()) {
-    do if (cursor.nodeIsNamed) collectAt(cursor, out, ctx, text);
+    do if (cursor.nodeIsNamed) collectAt(cursor, out, ctx, text, root);
     while (cursor.gotoNextSibling());
     cursor.gotoParent();
   }
@@ -744,13 +744,14 @@ function staticOf(cursor: TreeCursor, text: string, type: string, start: number,
  * `plan` receives, per child, its type id when the facts walk must visit it, else -1 (`clean`: the tree has
  * no error, so tokens and leaves hold nothing).
  */
-function readCommand(cursor: TreeCursor, ctx: Context, text: string, clean = false, plan?: number[]): Cmd {
+function readCommand(cursor: TreeCursor, root: Node, ctx: Context, text: string, clean = false, plan?: number[]): Cmd {
   const table = typeTable!;
-  const node = cursor.currentNode;
+  // The node itself is made when first asked for: where it is in the tree is enough until then.
+  const index = cursor.currentDescendantIndex;
   const start = cursor.startIndex;
   const end = cursor.endIndex;
   if (!fieldIds) {
-    const lang = node.tree.language;
+    const lang = root.tree.language;
     fieldIds = { name: lang.fieldIdForName('name') ?? -1, argument: lang.fieldIdForName('argument') ?? -1 };
   }
   let rawName = '';
@@ -838,7 +839,7 @@ function readCommand(cursor: TreeCursor, ctx: Context, text: string, clean = fal
     const cmdRaw = dynamicName ?? (wrappers.length ? (name ?? rawName) : rawName);
     const args = rest.map((a) => a.value ?? (a.type === 'string' ? a.raw.slice(1, -1) : a.raw));
     const argStatic = rest.map((a) => a.value !== undefined);
-    return new SimpleCommand(ctx, node, start, end, cmdName, cmdRaw, args, rest.length, argStatic, wrappers, wrapperFlags);
+    return new SimpleCommand(ctx, root, index, start, end, cmdName, cmdRaw, args, rest.length, argStatic, wrappers, wrapperFlags);
   }
 }
 
@@ -850,7 +851,6 @@ class SimpleCommand implements Cmd {
   declare fn?: string;
   declare sub: boolean;
   declare loop: boolean;
-  declare node: Node;
   declare start: number;
   declare end: number;
   declare name?: string;
@@ -861,15 +861,20 @@ class SimpleCommand implements Cmd {
   declare wrapperFlags: string[];
   #count: number;
   #nodes: Node[] | undefined;
+  /** The node the walk started from, and this command's index among its descendants (pre-order). */
+  #root: Node;
+  #index: number;
+  #node: Node | undefined;
 
   constructor(
-    ctx: Context, node: Node, start: number, end: number, name: string | undefined, rawName: string, args: string[],
-    count: number, argStatic: boolean[], wrappers: string[], wrapperFlags: string[],
+    ctx: Context, root: Node, index: number, start: number, end: number, name: string | undefined, rawName: string,
+    args: string[], count: number, argStatic: boolean[], wrappers: string[], wrapperFlags: string[],
   ) {
     this.sub = ctx.sub;
     this.loop = ctx.loop;
     if (ctx.fn !== undefined) this.fn = ctx.fn;
-    this.node = node;
+    this.#root = root;
+    this.#index = index;
     this.start = start;
     this.end = end;
     this.name = name;
@@ -879,6 +884,19 @@ class SimpleCommand implements Cmd {
     this.wrappers = wrappers;
     this.wrapperFlags = wrapperFlags;
     this.#count = count;
+  }
+
+  get node(): Node {
+    if (!this.#node) {
+      const cursor = this.#root.walk();
+      try {
+        cursor.gotoDescendant(this.#index);
+        this.#node = cursor.currentNode;
+      } finally {
+        cursor.delete();
+      }
+    }
+    return this.#node;
   }
 
   get argNodes(): Node[] {
