@@ -58,10 +58,18 @@ function hasSubstitution(node: Node): Node | undefined {
 const KILL_VALUED = new Set(['-s', '-n', '--signal']);
 const PKILL_VALUED = new Set(['-s', '--signal', '-u', '-U', '-g', '-G', '-P', '-t', '-F', '--pidfile', '--session', '-c', '--ns', '--nslist', '-d']);
 const CONTAINER_STOP = new Set(['stop', 'kill', 'rm']);
+/** The program names `classifyStop` looks at (besides /etc/init.d/ scripts). */
+const STOP_NAMES = new Set([
+  'kill', 'wait', 'pkill', 'killall', 'xargs', 'docker', 'podman', 'nerdctl', 'docker-compose', 'podman-compose', 'service',
+  'rc-service', 'systemctl', 'pg_ctl', 'pg_ctlcluster', 'apachectl', 'apache2ctl', 'start-stop-daemon', 'ssh', 'screen',
+  'tmux', 'redis-cli', 'nginx', 'ci_bgsafe_stop', 'ci_bgsafe_cleanup',
+]);
 
 /** Classifies a command as a stop (or wait), or undefined. `vars` resolves `$X` command names from CI/CD variables. */
 export function classifyStop(cmd: Cmd, vars: Record<string, string> = {}): Stop | undefined {
   const { name, args } = effectiveArgv(cmd, vars);
+  // Most commands stop nothing: answer before building a Stop.
+  if (!STOP_NAMES.has(name) && !/^\/etc\/init\.d\//.test(cmd.name ?? '')) return undefined;
   const stop: Stop = { cmd, kind: 'kill', broad: false, unknown: false, vars: [], bang: false, jobspecs: [], names: [] };
   switch (name) {
     case 'kill':
