@@ -1,22 +1,10 @@
 /** Machine-readable report, version 1; `schemas/report.schema.json` describes it exactly. */
-import type { Diagnostic } from '../types.js';
+import type { Diagnostic, Finding } from '../types.js';
 import type { LintReport } from './types.js';
 import { relativePath, sortDiagnostics, sortFindings } from './util.js';
 
-export interface JsonFinding {
-  ruleId: string;
-  ruleName: string;
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  jobs: string[];
-  section: 'before_script' | 'script' | 'after_script';
-  fixable: boolean;
-}
+/** A finding as the JSON report writes it: everything but the edits and suggestion used by --fix. */
+export type JsonFinding = Omit<Finding, 'fix' | 'suggestion'>;
 
 export interface JsonReport {
   version: 1;
