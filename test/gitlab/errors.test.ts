@@ -4,17 +4,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/gitlab/index.js';
 import { InputError } from '../../src/types.js';
+import { aliasBomb } from '../fixtures/alias-bomb.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-bgsafe-model-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-for (let i = 1; i < 10; i++) {
-  const p = String.fromCharCode(96 + i);
-  const n = String.fromCharCode(97 + i);
-  laughs.push(`${n}: &${n} [*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p}]`);
-}
-laughs.push('job:', '  script: *j');
 
 const deepExtends = ['.l0:', '  script: echo deep'];
 for (let i = 1; i <= 12; i++) deepExtends.push(`.l${i}:`, `  extends: .l${i - 1}`);
@@ -39,7 +33,7 @@ interface Case {
 const cases: Case[] = [
   { name: 'invalid YAML', files: { '.gitlab-ci.yml': 'job:\n  script: [echo\n' }, code: 'yaml-syntax', at: '.gitlab-ci.yml:3:1', says: /invalid YAML/ },
   { name: 'tab used as indentation', files: { '.gitlab-ci.yml': 'job:\n\tscript: echo\n' }, code: 'tab-indent', at: '.gitlab-ci.yml:2:1', says: /[Tt]abs? .*indentation/ },
-  { name: 'alias bomb', files: { '.gitlab-ci.yml': laughs.join('\n') + '\n' }, code: 'alias-bomb', at: '.gitlab-ci.yml:', says: /alias bomb/ },
+  { name: 'alias bomb', files: { '.gitlab-ci.yml': aliasBomb() }, code: 'alias-bomb', at: '.gitlab-ci.yml:', says: /alias bomb/ },
   { name: 'alias inside its own anchor', files: { '.gitlab-ci.yml': 'a: &a\n  b: *a\n' }, code: 'alias-recursive', at: '.gitlab-ci.yml:2:6', says: /contains it/ },
   { name: 'extends cycle', files: { '.gitlab-ci.yml': '.a:\n  extends: .b\n.b:\n  extends: .a\njob:\n  extends: .a\n  script: x\n' }, code: 'extends-cycle', at: '.gitlab-ci.yml:4:12', says: /circular extends: \.a -> \.b -> \.a/ },
   { name: 'extends missing parent', files: { '.gitlab-ci.yml': 'job:\n  extends: [.base, .nope]\n  script: x\n.base: {}\n' }, code: 'extends-missing', at: '.gitlab-ci.yml:2:20', says: /job extends \.nope, which is not defined/ },

@@ -14,18 +14,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES } from '../../src/gitlab/source.js';
 import { cleanup, cli, tempDir, writeFiles } from './helpers.js';
+import { aliasBomb } from '../fixtures/alias-bomb.js';
 
 afterAll(cleanup);
 
 const BG = 'job:\n  script:\n    - echo start\n    - sleep 100 &\n';
 
-const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-for (let i = 1; i < 10; i++) {
-  const p = String.fromCharCode(96 + i);
-  const n = String.fromCharCode(97 + i);
-  laughs.push(`${n}: &${n} [*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p}]`);
-}
-laughs.push('job:', '  script: *j');
 
 function deepFlow(levels: number): string {
   return `x: ${'['.repeat(levels)}${']'.repeat(levels)}\njob:\n  script: [sleep 1 &]\n`;
@@ -149,7 +143,7 @@ const cases: Case[] = [
     exit: 2,
     stdout: [/^ci\.yml:6:1: error a CI\/CD component has two YAML documents .* \[multiple-documents\]/m],
   },
-  { name: 'an alias bomb', files: { 'ci.yml': `${laughs.join('\n')}\n` }, exit: 2, stdout: [/^ci\.yml:\d+:\d+: error .*alias bomb.* \[alias-bomb\]/m] },
+  { name: 'an alias bomb', files: { 'ci.yml': aliasBomb() }, exit: 2, stdout: [/^ci\.yml:\d+:\d+: error .*alias bomb.* \[alias-bomb\]/m] },
   {
     name: 'an extends cycle',
     files: { 'ci.yml': '.a:\n  extends: .b\n.b:\n  extends: .a\njob:\n  extends: .a\n  script: [x]\n' },
