@@ -151,9 +151,7 @@ export function classifyStop(cmd: Cmd, vars: Record<string, string> = {}): Stop 
     case 'docker':
     case 'podman':
     case 'nerdctl': {
-      let i = 0;
-      if (args[0] === 'container') i++;
-      const verb = args[i];
+      const { verb, i } = containerVerb(args);
       if (verb === 'compose') return composeStop(stop, args.slice(i + 1));
       const following = verb === 'wait' || (verb === 'logs' && args.some((a) => a === '-f' || a === '--follow'));
       if (!verb || (!CONTAINER_STOP.has(verb) && !following)) return undefined;
@@ -220,6 +218,12 @@ export function classifyStop(cmd: Cmd, vars: Record<string, string> = {}): Stop 
       if (/(^|\/)(init\.d|rc\.d)\//.test(cmd.name ?? '')) return undefined;
       return undefined;
   }
+}
+
+/** The verb of a docker/podman/nerdctl command line (`docker container stop x` -> `stop`) and its index. */
+function containerVerb(args: string[]): { verb: string | undefined; i: number } {
+  const i = args[0] === 'container' ? 1 : 0;
+  return { verb: args[i], i };
 }
 
 function composeStop(stop: Stop, args: string[]): Stop | undefined {
@@ -291,9 +295,7 @@ export function classifyDetach(cmd: Cmd, facts: Facts, vars: Record<string, stri
     case 'docker':
     case 'podman':
     case 'nerdctl': {
-      let i = 0;
-      if (args[0] === 'container') i++;
-      const verb = args[i];
+      const { verb, i } = containerVerb(args);
       if (verb === 'compose') return composeUp(cmd, args.slice(i + 1), facts);
       if (verb === 'start' && !args.slice(i + 1).some((a) => a === '-a' || a === '--attach' || a === '-i')) {
         return mk(`${name} start`, args.slice(i + 1).filter((a) => !a.startsWith('-')));
