@@ -11,7 +11,7 @@ import { EXECUTORS, SEVERITIES } from './config/schema.js';
 import { EXIT, type CliIO } from './cli/io.js';
 import { configureGenCommand } from './gen/options.js';
 import { RULES } from './rules/index.js';
-import { InputError, type Executor, type Severity } from './types.js';
+import { InputError, severityRank, type Executor, type Severity } from './types.js';
 
 const require = createRequire(import.meta.url);
 export const VERSION: string = (require('../package.json') as { version: string }).version;
@@ -211,7 +211,7 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
     }
     return EXIT.USAGE;
   }
-  const failing = report.findings.filter((f) => rank(f.severity) >= rank(threshold)).length;
+  const failing = report.findings.filter((f) => severityRank(f.severity) >= severityRank(threshold)).length;
   const warnings = report.findings.filter((f) => f.severity === 'warning').length;
   if (failing > 0) return EXIT.FINDINGS;
   if (maxWarnings !== undefined && warnings > maxWarnings) {
@@ -221,6 +221,3 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
   return EXIT.OK;
 }
 
-function rank(s: Severity): number {
-  return s === 'error' ? 2 : s === 'warning' ? 1 : 0;
-}

@@ -13,7 +13,7 @@ import { initShellParser } from './shell/parser.js';
 import { toSource } from './shell/program.js';
 import { fixFor, withSourceTexts } from './fix/fixers.js';
 import { applySuppressions } from './suppress.js';
-import { InputError, type Diagnostic, type Executor, type Finding, type Job, type Pipeline, type ShellKind } from './types.js';
+import { InputError, severityRank, type Diagnostic, type Executor, type Finding, type Job, type Pipeline, type ShellKind } from './types.js';
 
 export interface LintOptions {
   /** Paths in the report are relative to it (default: process.cwd()). */
@@ -176,7 +176,7 @@ function addFinding(found: Map<string, Finding>, rule: Rule, configured: Finding
     if (f?.suggestion && !r.suggestion) r = { ...r, suggestion: f.suggestion };
   }
   // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
-  const severity = r.severity && rank(r.severity) < rank(configured) ? r.severity : configured;
+  const severity = r.severity && severityRank(r.severity) < severityRank(configured) ? r.severity : configured;
   found.set(key, {
     ruleId: rule.meta.id,
     ruleName: rule.meta.name,
@@ -195,9 +195,6 @@ function addFinding(found: Map<string, Finding>, rule: Rule, configured: Finding
   });
 }
 
-function rank(s: Finding['severity']): number {
-  return s === 'error' ? 2 : s === 'warning' ? 1 : 0;
-}
 
 /** Shell for jobs tagged for a shell runner or without any image; docker where an image applies. */
 export function guessExecutor(job: Job): Executor {

@@ -20,6 +20,11 @@ export interface Span {
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/** Orders severities: info < warning < error. */
+export function severityRank(s: Severity): number {
+  return s === 'error' ? 2 : s === 'warning' ? 1 : 0;
+}
+
 /** A problem with the input itself (bad YAML, a cycle, a missing include), or a note about it. */
 export interface Diagnostic {
   severity: Severity;
