@@ -1,6 +1,6 @@
 /** Helpers shared by the formatters: relative paths, source lines, stable ordering. */
 import { isAbsolute, relative, resolve, sep, basename } from 'node:path';
-import type { Diagnostic, Finding } from '../types.js';
+import { severityRank, type Diagnostic, type Finding } from '../types.js';
 import type { LintReport } from './types.js';
 
 /** `file` relative to `cwd`, with forward slashes. */
@@ -35,8 +35,6 @@ export function lineOf(text: string | undefined, line: number): string | undefin
 let lastText: string | undefined;
 let lastLines: string[] = [];
 
-const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
-
 /** Findings in reading order: file, line, column, then rule id. Does not modify its input. */
 export function sortFindings(report: LintReport): Finding[] {
   const paths = new Map<string, string>();
@@ -51,7 +49,7 @@ export function sortFindings(report: LintReport): Finding[] {
       a.line - b.line ||
       a.column - b.column ||
       compare(a.ruleId, b.ruleId) ||
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
+      severityRank(b.severity) - severityRank(a.severity),
   );
 }
 
