@@ -1,26 +1,5 @@
 #!/usr/bin/env node
-// The command: runs the bundled CLI with the process's streams and sets the exit code.
-import { main } from '../dist/cli.js';
+// The command: runs the bundled CLI (dist/cli.cjs) through its compile cache; it sets the exit code.
+import { createRequire } from 'node:module';
 
-const io = {
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
-  readStdin: async () => {
-    const chunks = [];
-    for await (const c of process.stdin) chunks.push(c);
-    return Buffer.concat(chunks).toString('utf8');
-  },
-  cwd: process.cwd(),
-  env: process.env,
-  isTTY: !!process.stdout.isTTY,
-};
-
-main(process.argv.slice(2), io).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`ci-bgsafe: internal error: ${e?.message ?? e}\n`);
-    process.exitCode = 3;
-  },
-);
+createRequire(import.meta.url)('../dist/start.cjs');

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Builds dist/: one bundled ESM file per entry (CLI and library) with lazily loaded chunks,
-// the WASM files beside them, and type declarations for the library.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+// Builds dist/: the library (ESM, lazily loaded chunks), the CLI (one CommonJS file and its
+// compile-cache loader), the WASM files beside them, and type declarations for the library.
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,29 +18,75 @@ mkdirSync(dist, { recursive: true });
 
 execFileSync(process.execPath, [join(root, 'scripts', 'compile-schemas.mjs'), '--check'], { stdio: 'inherit' });
 
-await build({
-  entryPoints: { cli: join(root, 'src', 'cli.ts'), index: join(root, 'src', 'index.ts') },
-  outdir: dist,
+const minify = !process.env.CI_BGSAFE_NO_MINIFY;
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: false,
   legalComments: 'none',
-  minify: process.env.CI_BGSAFE_NO_MINIFY ? false : true,
+  minify,
+  logLevel: 'warning',
+};
+
+// The library: ESM, with the generator and the fixer in chunks loaded on demand.
+await build({
+  ...common,
+  entryPoints: { index: join(root, 'src', 'index.ts') },
+  outdir: dist,
+  splitting: true,
+  format: 'esm',
   chunkNames: 'chunks/[name]-[hash]',
-  // The package.json version is read at run time; ejs is loaded only by `gen`.
+  // The package.json version is read at run time.
   external: ['../package.json'],
   banner: { js: "import { createRequire as __cbRequire } from 'node:module'; const require = __cbRequire(import.meta.url);" },
-  logLevel: 'warning',
+});
+
+// The CLI: one CommonJS file, so that dist/start.cjs can run it through a V8 code cache
+// (Node 20 has no code cache for ES modules). Dynamic imports become requires of code in the same file.
+const cliFile = join(dist, 'cli.cjs');
+await build({
+  ...common,
+  entryPoints: [join(root, 'src', 'cli', 'process.ts')],
+  outfile: cliFile,
+  format: 'cjs',
+  supported: { 'dynamic-import': false },
+  external: ['../package.json'],
+  define: { 'import.meta.url': '__cbUrl' },
+  banner: { js: "const __cbUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // web-tree-sitter ships a CommonJS build; its ES module build cannot be turned into one by the bundler.
+  plugins: [{
+    name: 'web-tree-sitter-cjs',
+    setup(b) {
+      b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') }));
+    },
+  }, {
+    // commander needs child_process only to run external subcommands, which this CLI has none of:
+    // give it a module that loads child_process on first use instead of at every start.
+    name: 'lazy-child-process',
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+        /[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'lazy' } : undefined);
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+        contents: "const load = () => require('node:child_process');\n" +
+          "module.exports = new Proxy({}, { get: (_, key) => load()[key] });\n",
+        loader: 'js',
+      }));
+    },
+  }],
+});
+const cliHash = createHash('sha256').update(readFileSync(cliFile)).digest('hex').slice(0, 16);
+await build({
+  ...common,
+  entryPoints: [join(root, 'src', 'cli', 'start.ts')],
+  outfile: join(dist, 'start.cjs'),
+  format: 'cjs',
+  define: { __CLI_BUILD_HASH__: JSON.stringify(cliHash), 'import.meta.url': '__cbUrl' },
+  banner: { js: "const __cbUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
 copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(dist, 'tree-sitter-bash.wasm'));
 copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), join(dist, 'tree-sitter.wasm'));
-mkdirSync(join(dist, 'chunks'), { recursive: true });
-copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(dist, 'chunks', 'tree-sitter-bash.wasm'));
-copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), join(dist, 'chunks', 'tree-sitter.wasm'));
 
 if (!process.argv.includes('--no-types')) {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--outDir', dist], { stdio: 'inherit' });

@@ -1,13 +1,13 @@
 import { chmodSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { crypto } from './builtin.js';
 
 /**
  * Writes `text` to `target` so that readers see the old or the new content, never half of it:
  * a temporary file in the same folder, then a rename. An existing file keeps its mode.
  */
 export function writeFileAtomic(target: string, text: string): void {
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`);
   let mode: number | undefined;
   try {
     mode = statSync(target).mode & 0o7777;

@@ -10,6 +10,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXECUTORS, SEVERITIES } from './config/schema.js';
 import { EXIT, type CliIO } from './cli/io.js';
 import { configureGenCommand } from './gen/options.js';
+import { compileGrammarEarly } from './shell/grammar.js';
 import { RULES } from './rules/index.js';
 import { InputError, severityRank, type Executor, type Severity } from './types.js';
 
@@ -53,7 +54,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let code: number = EXIT.OK;
   if (argv[0] === 'lint') {
     // Compile the bash grammar (off the main thread) while the rest of the linter loads.
-    import('./shell/parser.js').then((m) => m.initShellParser()).catch(() => undefined);
+    compileGrammarEarly();
   }
   const program = new Command('ci-bgsafe')
     .description('Find background processes that hang or outlive GitLab CI/CD jobs, and generate scripts that always stop them.')

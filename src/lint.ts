@@ -42,7 +42,8 @@ export interface FileResult {
 
 /** Lints files (`-` reads `options.stdin`). One bad file does not stop the others. */
 export async function lint(paths: string[], options: LintOptions = {}): Promise<LintReport> {
-  await initShellParser();
+  // The grammar compiles off the main thread while the first file's YAML is read and resolved.
+  const parserReady = initShellParser();
   const cwd = options.cwd ?? process.cwd();
   const report: LintReport = { findings: [], errors: [], notes: [], files: [], sources: new Map(), cwd };
   const configs = new Map<string, Config>();
@@ -60,7 +61,9 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
       throw e;
     }
     if (!isStdin && isIgnored(config, resolve(cwd, p))) continue;
-    const r = lintFile(isStdin ? file : resolve(cwd, p), config, options, isStdin ? options.stdin?.text ?? '' : undefined);
+    const loaded = loadFile(isStdin ? file : resolve(cwd, p), isStdin ? options.stdin?.text ?? '' : undefined);
+    if (loaded.pipeline) await parserReady;
+    const r = loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options) : loaded;
     report.files.push(file);
     report.findings.push(...r.findings);
     report.errors.push(...r.errors);
@@ -93,13 +96,21 @@ function byPosition(a: { file: string; line: number; column: number }, b: { file
 
 /** Lints one file already resolved to a path (or a stdin name with `text`). Input errors become `errors`. */
 export function lintFile(file: string, config: Config, options: LintOptions, text?: string): FileResult {
-  let pipeline: Pipeline;
+  const loaded = loadFile(file, text);
+  return loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options) : loaded;
+}
+
+/** Reads and resolves one file; input errors become `errors`. */
+function loadFile(file: string, text?: string): FileResult {
   try {
-    pipeline = loadPipeline(file, text !== undefined ? { text } : {});
+    return { pipeline: loadPipeline(file, text !== undefined ? { text } : {}), findings: [], errors: [], notes: [] };
   } catch (e) {
     if (e instanceof InputError) return { findings: [], errors: [e.diagnostic], notes: [] };
     throw e;
   }
+}
+
+function lintPipeline(pipeline: Pipeline, file: string, config: Config, options: LintOptions): FileResult {
   const notes: Diagnostic[] = [...pipeline.diagnostics.filter((d) => d.severity !== 'error')];
   const errors: Diagnostic[] = pipeline.diagnostics.filter((d) => d.severity === 'error');
   const rules = (options.rules ?? RULES)

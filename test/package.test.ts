@@ -11,7 +11,8 @@ describe('the npm package', () => {
     const files: string[] = JSON.parse(out.slice(out.indexOf('[')))[0].files.map((f: { path: string }) => f.path);
     for (const needed of [
       'bin/ci-bgsafe.js',
-      'dist/cli.js',
+      'dist/cli.cjs',
+      'dist/start.cjs',
       'dist/index.js',
       'dist/index.d.ts',
       'dist/tree-sitter.wasm',

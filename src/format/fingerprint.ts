@@ -3,7 +3,7 @@
  * finding's source line (trimmed) and its occurrence index among findings with the same three.
  * The line number is left out, so code that moves keeps its fingerprint.
  */
-import { createHash } from 'node:crypto';
+import { crypto } from '../builtin.js';
 import type { Finding } from '../types.js';
 import type { LintReport } from './types.js';
 import { lineOf, relativePath, sortFindings, sourceOf } from './util.js';
@@ -17,7 +17,7 @@ export function fingerprints(report: LintReport): { finding: Finding; fingerprin
     const base = [finding.ruleId, path, content].join('\u0000');
     const index = seen.get(base) ?? 0;
     seen.set(base, index + 1);
-    const fingerprint = createHash('sha256').update(`${base}\u0000${index}`).digest('hex').slice(0, 32);
+    const fingerprint = crypto().createHash('sha256').update(`${base}\u0000${index}`).digest('hex').slice(0, 32);
     return { finding, fingerprint };
   });
 }

@@ -39,11 +39,9 @@ async function bundleCli(): Promise<void> {
   mkdirSync(join(cliDir, 'bin'), { recursive: true });
   // src/cli.ts reads ../package.json relative to itself.
   cpSync(join(root, 'package.json'), join(cliDir, 'package.json'));
-  const bin = readFileSync(join(root, 'bin', 'ci-bgsafe.js'), 'utf8')
-    .replace(/^#!.*\n/, '')
-    .replace("'../dist/cli.js'", JSON.stringify(join(root, 'src', 'cli.ts')));
+  // The CLI's process entry (what dist/cli.cjs runs), from source.
   await build({
-    stdin: { contents: bin, resolveDir: root, loader: 'js', sourcefile: 'ci-bgsafe.js' },
+    entryPoints: [join(root, 'src', 'cli', 'process.ts')],
     outfile: join(cliDir, 'bin', 'ci-bgsafe.mjs'),
     bundle: true,
     format: 'esm',
