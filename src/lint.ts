@@ -8,7 +8,7 @@ import type { LintReport } from './format/types.js';
 import { loadPipeline } from './gitlab/index.js';
 import { RULES } from './rules/index.js';
 import type { Report, Rule } from './rules/rule.js';
-import { analyseJob, trimFactsCache, type JobAnalysis } from './shell/analysis.js';
+import { analyseJob, jobPrograms, planFacts, releaseFacts, type JobAnalysis } from './shell/analysis.js';
 import { initShellParser } from './shell/parser.js';
 import { toSource } from './shell/program.js';
 import { fixFor, withSourceTexts } from './fix/fixers.js';
@@ -29,9 +29,6 @@ export interface LintOptions {
   /** Text for the path `-` (standard input), with the name to report it under. */
   stdin?: { text: string; name?: string };
 }
-
-/** Parsed programs kept between jobs (shared templates parse once); beyond that memory is freed. */
-const FACTS_KEPT = 512;
 
 export interface FileResult {
   pipeline?: Pipeline;
@@ -133,42 +130,73 @@ function lintJobs(
   noted: Set<string>,
   notes: Diagnostic[],
 ): void {
+  const work: Array<{ job: Job; executor: Executor; shell: ReturnType<typeof guessShell>; programs: ReturnType<typeof jobPrograms> }> = [];
   for (const job of pipeline.jobs) {
-    trimFactsCache(FACTS_KEPT);
     if (config.ignore.jobs.length && isIgnored(config, file, job.name)) continue;
     const executor = options.executor ?? config.executor ?? guessExecutor(job);
     const shell = guessShell(job, executor);
     if (shell === 'powershell') continue; // PowerShell is not sh: nothing here applies
-    const analysis = analyseJob(job, executor, shell);
-    for (const which of ['main', 'after'] as const) {
-      const a = analysis[which];
-      for (const p of a.facts.problems) {
-        const src = toSource(a.program, p.start, p.end);
-        if (!src) continue;
-        const key = `${src.file}:${src.line}:${src.column}`;
-        if (noted.has(key)) continue;
-        noted.add(key);
-        notes.push({
-          severity: 'info',
-          code: 'not-fully-analysed',
-          message: `the shell parser could not read this part of job "${job.name}"'s ${src.section}; it is not fully analysed`,
-          file: src.file,
-          line: src.line,
-          column: src.column,
-        });
-      }
+    work.push({ job, executor, shell, programs: jobPrograms(job) });
+  }
+  const texts = work.flatMap((w) => [w.programs.main.text, w.programs.after.text]);
+  planFacts(texts);
+  let done = 0;
+  try {
+    for (const { job, executor, shell, programs } of work) {
+      lintJob(job, analyseJob(job, executor, shell, programs), file, rules, found, noted, notes);
+      releaseFacts(programs.main.text);
+      releaseFacts(programs.after.text);
+      done++;
     }
-    for (const { rule, setting } of rules) {
-      const reports: Report[] = [];
-      try {
-        rule.check({ job: analysis, report: (r) => reports.push(r) });
-      } catch (e) {
-        throw new Error(`rule ${rule.meta.id} failed on job "${job.name}" in ${file}: ${(e as Error).message}`, { cause: e });
-      }
-      for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job);
+  } finally {
+    // after an error, the uses that will not come
+    for (const w of work.slice(done)) {
+      releaseFacts(w.programs.main.text);
+      releaseFacts(w.programs.after.text);
     }
   }
 }
+
+function lintJob(
+  job: Job,
+  analysis: JobAnalysis,
+  file: string,
+  rules: Array<{ rule: Rule; setting: ReturnType<typeof ruleSetting> }>,
+  found: Map<string, Finding>,
+  noted: Set<string>,
+  notes: Diagnostic[],
+): void {
+  for (const which of ['main', 'after'] as const) {
+    const a = analysis[which];
+    for (const p of a.facts.problems) {
+      const src = toSource(a.program, p.start, p.end);
+      if (!src) continue;
+      const key = `${src.file}:${src.line}:${src.column}`;
+      if (noted.has(key)) continue;
+      noted.add(key);
+      notes.push({
+        severity: 'info',
+        code: 'not-fully-analysed',
+        message: `the shell parser could not read this part of job "${job.name}"'s ${src.section}; it is not fully analysed`,
+        file: src.file,
+        line: src.line,
+        column: src.column,
+      });
+    }
+  }
+  for (const { rule, setting } of rules) {
+    const reports: Report[] = [];
+    try {
+      rule.check({ job: analysis, report: (r) => reports.push(r) });
+    } catch (e) {
+      throw new Error(`rule ${rule.meta.id} failed on job "${job.name}" in ${file}: ${(e as Error).message}`, { cause: e });
+    }
+    for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job);
+  }
+}
+
+/** The job names of findings reported by more than one job. */
+const jobNames = new WeakMap<Finding, Set<string>>();
 
 function addFinding(found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job): void {
   const program = analysis[r.program].program;
@@ -177,7 +205,13 @@ function addFinding(found: Map<string, Finding>, rule: Rule, configured: Finding
   const key = `${rule.meta.id}|${src.file}|${src.line}|${src.column}`;
   const existing = found.get(key);
   if (existing) {
-    if (!existing.jobs.includes(job.name)) existing.jobs.push(job.name);
+    // A template's finding collects every job that runs it: a set, not a scan of the list per job.
+    let names = jobNames.get(existing);
+    if (!names) jobNames.set(existing, (names = new Set(existing.jobs)));
+    if (!names.has(job.name)) {
+      names.add(job.name);
+      existing.jobs.push(job.name);
+    }
     return;
   }
   // Fixes are computed for fixable rules only; what cannot be fixed safely keeps a suggestion.

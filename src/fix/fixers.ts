@@ -224,17 +224,25 @@ function libraryText(shell: 'bash' | 'sh'): string {
   return t;
 }
 
-/** Whether the file defines the hidden job `.ci-bgsafe` with a `library` part (from `ci-bgsafe gen --format reference`). */
-const referenceCache = new Map<string, boolean>();
-function definesReference(text: string): boolean {
-  // Asked once per fixable finding: parse each file text once, not once per finding.
-  if (!text.includes('.ci-bgsafe')) return false;
-  let known = referenceCache.get(text);
-  if (known === undefined) {
-    if (referenceCache.size >= 16) referenceCache.clear();
-    referenceCache.set(text, (known = parseDefinesReference(text)));
+/**
+ * What the library install needs to know of a file text: its line endings, and whether it defines the
+ * hidden job `.ci-bgsafe` with a `library` part (from `ci-bgsafe gen --format reference`). Asked once
+ * per fixable finding: worked out once per text, not once per finding.
+ */
+interface FileTraits {
+  text: string;
+  crlf: boolean;
+  reference: boolean;
+}
+const traitsCache = new Map<string, FileTraits>();
+function fileTraits(file: string, text: string): FileTraits {
+  let t = traitsCache.get(file);
+  if (t?.text !== text) {
+    if (traitsCache.size >= 64) traitsCache.clear();
+    t = { text, crlf: text.includes('\r\n'), reference: text.includes('.ci-bgsafe') && parseDefinesReference(text) };
+    traitsCache.set(file, t);
   }
-  return known;
+  return t;
 }
 
 function parseDefinesReference(text: string): boolean {
@@ -247,6 +255,28 @@ function parseDefinesReference(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The script item that installs the library, as written at `indent` (cached: the same for every job). */
+const itemCache = new Map<string, string>();
+function libraryItem(shell: 'bash' | 'sh', indent: string, reference: boolean, crlf: boolean): string {
+  const key = `${shell}|${indent}|${reference}|${crlf}`;
+  let insert = itemCache.get(key);
+  if (insert === undefined) {
+    if (reference) {
+      insert = `${indent}- !reference [.ci-bgsafe, library]\n`;
+    } else {
+      const body = libraryText(shell)
+        .replace(/\n+$/, '')
+        .split('\n')
+        .map((l) => (l === '' ? '' : `${indent}  ${l}`))
+        .join('\n');
+      insert = `${indent}- |\n${body}\n`;
+    }
+    if (crlf) insert = insert.replace(/\n/g, '\r\n'); // keep the file's line endings
+    itemCache.set(key, insert);
+  }
+  return insert;
 }
 
 /**
@@ -262,19 +292,8 @@ function installLibrary(job: JobAnalysis, firstBackground: number): TextEdit | u
   const prefix = text.slice(lineStart, first.scalar.start);
   const m = /^( *)- +$/.exec(prefix);
   if (!m) return undefined; // only an item of a block sequence written on its own line
-  const indent = m[1]!;
-  let insert: string;
-  if (definesReference(text)) {
-    insert = `${indent}- !reference [.ci-bgsafe, library]\n`;
-  } else {
-    const body = libraryText(job.shell === 'sh' ? 'sh' : 'bash')
-      .replace(/\n+$/, '')
-      .split('\n')
-      .map((l) => (l === '' ? '' : `${indent}  ${l}`))
-      .join('\n');
-    insert = `${indent}- |\n${body}\n`;
-  }
-  if (text.includes('\r\n')) insert = insert.replace(/\n/g, '\r\n'); // keep the file's line endings
+  const traits = fileTraits(first.file, text);
+  const insert = libraryItem(job.shell === 'sh' ? 'sh' : 'bash', m[1]!, traits.reference, traits.crlf);
   return { file: first.file, start: lineStart, end: lineStart, text: insert };
 }
 

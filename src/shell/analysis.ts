@@ -65,6 +65,34 @@ export function trimFactsCache(max: number): void {
   clearFactsCache();
 }
 
+/** Remaining planned uses of program texts (see `planFacts`). */
+const planned = new Map<string, number>();
+
+/**
+ * Declares the program texts about to be analysed, once per use. The facts of a planned text are kept
+ * until `releaseFacts` has been called for its last use, then dropped with their tree: a text used by
+ * one job lives for that job only (short-lived objects are cheap to collect), a shared one is parsed once.
+ */
+export function planFacts(texts: Iterable<string>): void {
+  for (const t of texts) planned.set(t, (planned.get(t) ?? 0) + 1);
+}
+
+/** One planned use of `text` is over; after the last, its facts are dropped and the tree freed. */
+export function releaseFacts(text: string): void {
+  const n = planned.get(text);
+  if (n === undefined) return;
+  if (n > 1) {
+    planned.set(text, n - 1);
+    return;
+  }
+  planned.delete(text);
+  const f = factsCache.get(text);
+  if (f) {
+    f.tree?.delete();
+    factsCache.delete(text);
+  }
+}
+
 /** Facts of a program text, parsed once per distinct text. */
 export function factsOf(text: string): Facts {
   let f = factsCache.get(text);
@@ -240,15 +268,20 @@ export function covers(trap: Trap, ...signals: string[]): boolean {
   return signals.some((s) => trap.signals.includes(s));
 }
 
-export function analyseJob(job: Job, executor: Executor, shell: ShellKind): JobAnalysis {
-  const variables = job.variables;
-  const main = analyseProgram(
-    buildProgram([
+/** The two shell programs of a job: before_script + script in one shell, after_script in another. */
+export function jobPrograms(job: Job): { main: Program; after: Program } {
+  return {
+    main: buildProgram([
       ['before_script', job.before_script],
       ['script', job.script],
     ]),
-    variables,
-  );
-  const after = analyseProgram(buildProgram([['after_script', job.after_script]]), variables);
+    after: buildProgram([['after_script', job.after_script]]),
+  };
+}
+
+export function analyseJob(job: Job, executor: Executor, shell: ShellKind, programs = jobPrograms(job)): JobAnalysis {
+  const variables = job.variables;
+  const main = analyseProgram(programs.main, variables);
+  const after = analyseProgram(programs.after, variables);
   return { job, executor, shell, main, after, variables };
 }
