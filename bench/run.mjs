@@ -282,7 +282,7 @@ md.push('## What is measured', '');
 md.push('- The pipelines come from `bench/generate.mjs` (deterministic): a main `.gitlab-ci.yml` with `default:`, anchors,');
 md.push('  `<<:` merges, `extends` chains, `!reference`, and `include: local` of `ci/part-NNN.yml` files of 100 jobs each;');
 md.push('  scripts mix plain commands, `|` and `>` blocks, background starts (`cmd &`, `docker run -d`), traps and `after_script`s.');
-md.push('- **ci-bgsafe**: `node bin/ci-bgsafe.js lint --format json --no-config .gitlab-ci.yml` (the bundled CLI; report to /dev/null).');
+md.push('- **ci-bgsafe**: `node bin/ci-bgsafe.cjs lint --format json --no-config .gitlab-ci.yml` (the bundled CLI; report to /dev/null).');
 md.push('- **floor** (`bench/floor.mjs`): reads every YAML file, parses it with `yaml` (aliases and merges resolved) and parses each');
 md.push('  job\'s written script programs with tree-sitter-bash; no `extends`/`!reference`/include resolution, no analysis, no rules.');
 md.push('- **shellcheck**: one `shellcheck -s bash -f json` process over one file per job holding the job\'s resolved');

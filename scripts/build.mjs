@@ -2,11 +2,12 @@
 // Builds dist/: the library (ESM, lazily loaded chunks), the CLI (one CommonJS file and its
 // compile-cache loader), the WASM files beside them, and type declarations for the library.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,6 +88,24 @@ await build({
 
 copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(dist, 'tree-sitter-bash.wasm'));
 copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), join(dist, 'tree-sitter.wasm'));
+
+// The CLI's code cache for this Node version, so that even the first run after a build starts fast:
+// lint the example and this project's own pipeline and components (anchors, extends, !reference,
+// include, components) once with a fresh cache folder, and keep what that run wrote.
+{
+  const tmp = mkdtempSync(join(tmpdir(), 'ci-bgsafe-build-'));
+  try {
+    const r = spawnSync(process.execPath, [join(dist, 'start.cjs'), 'lint', '--no-config', ...['examples/vpn-deploy/.gitlab-ci.yml', '.gitlab-ci.yml', 'templates/lint.yml', 'templates/services.yml'].map((f) => join(root, f))], {
+      env: { ...process.env, CI_BGSAFE_CACHE_DIR: tmp, CI_BGSAFE_NO_CACHE: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const made = readdirSync(tmp).find((n) => n.endsWith('.v8cache'));
+    if (![0, 1].includes(r.status ?? -1) || !made) throw new Error(`the CLI did not run: ${r.stderr}`);
+    renameSync(join(tmp, made), join(dist, made));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
 
 if (!process.argv.includes('--no-types')) {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--outDir', dist], { stdio: 'inherit' });

@@ -1,6 +1,6 @@
 /**
  * The command line: parses options, calls the library, formats, and returns the exit code.
- * Nothing else: no rule logic here, and only `bin/ci-bgsafe.js` sets the process exit code.
+ * Nothing else: no rule logic here, and only the process entry (`src/cli/process.ts`) sets the process exit code.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';

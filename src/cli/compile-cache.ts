@@ -4,8 +4,8 @@
  * Node 20 lacks for this kind of bundle).
  *
  * The cache is one file per CLI build, Node version and architecture, in a folder of the user's own
- * (`$CI_BGSAFE_CACHE_DIR`, else `$XDG_CACHE_HOME/ci-bgsafe`, else `~/.cache/ci-bgsafe`);
- * `CI_BGSAFE_NO_CACHE=1` turns it off. It is written after a `lint` run (so it holds the functions
+ * (`$CI_BGSAFE_CACHE_DIR`, else `$XDG_CACHE_HOME/ci-bgsafe`, else `~/.cache/ci-bgsafe`), or, until
+ * that exists, the one the build made beside the bundle; `CI_BGSAFE_NO_CACHE=1` turns both off. It is written after a `lint` run (so it holds the functions
  * linting compiles), atomically, and only read when it is a regular file owned by the current user.
  * V8 checks it against its own version and flags and rejects a stale one; the build's content hash in
  * the file name keeps a changed bundle from ever meeting an old cache. Nothing about the cache can
@@ -33,7 +33,7 @@ export function cacheFileName(buildHash: string): string {
 }
 
 export interface CacheState {
-  /** Where the cache is (or would be); undefined when caching is off. */
+  /** The cache used, or the one that would be written; undefined when caching is off. */
   file?: string;
   /** 'accepted', 'rejected' (stale or corrupt), 'missing', or 'off'. */
   status: 'accepted' | 'rejected' | 'missing' | 'off';
@@ -86,12 +86,19 @@ export function runCachedBundle(bundle: string, buildHash: string, env: Env, arg
   setWasmFlags();
   const dir = cacheDir(env);
   const file = dir ? join(dir, cacheFileName(buildHash)) : undefined;
-  const cachedData = file ? readCache(file) : undefined;
+  let cachedData = file ? readCache(file) : undefined;
+  let used = file;
+  if (file && !cachedData) {
+    // The build leaves a cache beside the bundle, made with the Node version that built it.
+    used = join(dirname(bundle), cacheFileName(buildHash));
+    cachedData = readCache(used);
+    if (!cachedData) used = file;
+  }
   const source = readFileSync(bundle, 'utf8');
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapper, { filename: bundle, cachedData });
   const state: CacheState = {
-    file,
+    file: used,
     status: !file ? 'off' : !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted',
   };
   const mod = { exports: {} as { done?: Promise<void> } };

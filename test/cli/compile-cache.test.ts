@@ -41,6 +41,21 @@ describe('runCachedBundle', () => {
     expect(runs()).toBe(before + 2);
   });
 
+  it('uses the cache the build left beside the bundle until the user has one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-cc-'));
+    const file = bundle(dir);
+    runCachedBundle(file, 'abc123', { CI_BGSAFE_CACHE_DIR: join(dir, 'made') }, ['lint']);
+    await settle();
+    const beside = join(dir, cacheFileName('abc123'));
+    writeFileSync(beside, readFileSync(join(dir, 'made', cacheFileName('abc123'))));
+    const env = { CI_BGSAFE_CACHE_DIR: join(dir, 'user') };
+    expect(runCachedBundle(file, 'abc123', env, ['lint'])).toEqual({ file: beside, status: 'accepted' });
+    await settle();
+    expect(existsSync(join(dir, 'user'))).toBe(false);
+    // off means off: the build's cache is not read either
+    expect(runCachedBundle(file, 'abc123', { ...env, CI_BGSAFE_NO_CACHE: '1' }, ['lint']).status).toBe('off');
+  });
+
   it('does not write after other commands', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-cc-'));
     const env = { CI_BGSAFE_CACHE_DIR: join(dir, 'cache') };
@@ -125,24 +140,29 @@ describe('cacheDir', () => {
 
 describe('the built command with its cache', () => {
   const run = (env: Record<string, string>) =>
-    spawnSync(process.execPath, [join(ROOT, 'bin', 'ci-bgsafe.js'), 'lint', VPN, '--no-config'], {
+    spawnSync(process.execPath, [join(ROOT, 'bin', 'ci-bgsafe.cjs'), 'lint', VPN, '--no-config'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, ...env, CI_BGSAFE_DEBUG: '1' },
     });
 
-  it('prints the same report with a missing, an accepted and a corrupt cache', () => {
+  it('prints the same report with the build\'s cache, a corrupt one, its replacement and none', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-cc-'));
     const env = { CI_BGSAFE_CACHE_DIR: dir };
+    // The build left a cache for this Node version beside the bundle; the user's folder is empty.
+    const shipped = readdirSync(join(ROOT, 'dist')).find((n) => n.endsWith('.v8cache'));
+    expect(shipped).toBe(readdirSync(join(ROOT, 'dist')).find((n) => n.endsWith(`-${process.version}-${process.arch}.v8cache`)));
     const first = run(env);
-    expect(first.stderr).toContain('compile cache missing');
-    const [name] = readdirSync(dir).filter((n) => n.endsWith('.v8cache'));
-    expect(name).toBeDefined();
+    expect(first.stderr).toContain(`compile cache accepted (${join(ROOT, 'dist', shipped!)})`);
+    expect(readdirSync(dir)).toEqual([]);
+    // A damaged cache in the user's folder is refused, the run goes on, and a good one replaces it.
+    const mine = join(dir, shipped!);
+    writeFileSync(mine, Buffer.alloc(100_000, 1));
     const second = run(env);
-    expect(second.stderr).toContain('compile cache accepted');
-    writeFileSync(join(dir, name!), Buffer.alloc(100_000, 1));
+    expect(second.stderr).toContain(`compile cache rejected (${mine})`);
+    expect(readFileSync(mine).equals(Buffer.alloc(100_000, 1))).toBe(false);
     const third = run(env);
-    expect(third.stderr).toContain('compile cache rejected');
+    expect(third.stderr).toContain(`compile cache accepted (${mine})`);
     const uncached = run({ CI_BGSAFE_NO_CACHE: '1' });
     expect(uncached.stderr).toContain('compile cache off');
     for (const r of [first, second, third, uncached]) {
