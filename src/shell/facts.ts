@@ -739,6 +739,11 @@ function staticOf(cursor: TreeCursor, text: string, type: string, start: number,
   }
 }
 
+/** Whether source text can hold an expansion or a substitution (see readCommand). */
+function mayHoldFacts(raw: string): boolean {
+  return raw.includes('$') || raw.includes('`') || raw.includes('<(') || raw.includes('>(');
+}
+
 /**
  * Reads the simple command at the cursor (a `command` node); the cursor is back on it when it returns.
  * `plan` receives, per child, its type id when the facts walk must visit it, else -1 (`clean`: the tree has
@@ -789,7 +794,11 @@ function readCommand(cursor: TreeCursor, root: Node, ctx: Context, text: string,
       } else if (field === fieldIds.argument) {
         const s = cursor.startIndex;
         const e = cursor.endIndex;
-        rest.push({ value: staticOf(cursor, text, type, s, e), raw: text.slice(s, e), type });
+        const raw = text.slice(s, e);
+        rest.push({ value: staticOf(cursor, text, type, s, e), raw, type });
+        // In a tree without errors, every fact inside an argument is an expansion, a command or process
+        // substitution, all of which start with `$`, a backquote, `<(` or `>(`: without those, nothing to visit.
+        if (visit && clean && !mayHoldFacts(raw)) visit = false;
       }
       plan?.push(visit ? id : -1);
     } while (cursor.gotoNextSibling());
