@@ -185,13 +185,9 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
     if (opts.fix && result.written.length) report = await lint(paths, lintOptions);
   }
 
-  let settings = explicit;
-  if (!settings && opts.config !== false) {
-    const found = config.findConfigFile(io.cwd);
-    if (found) settings = config.loadConfig(found, RULES.map((r) => r.meta)).config;
-  }
-  const threshold: Severity = opts.severityThreshold ?? settings?.severityThreshold ?? 'warning';
-  maxWarnings ??= settings?.maxWarnings;
+  // From the configurations of the linted files (found upward from each, or --config), unless given here.
+  const threshold: Severity = opts.severityThreshold ?? report.settings?.severityThreshold ?? 'warning';
+  maxWarnings ??= report.settings?.maxWarnings;
   const color = opts.color !== false && io.isTTY && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '');
   const rules = RULES.map((r) => r.meta);
   if (opts.output) {

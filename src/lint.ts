@@ -58,6 +58,7 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
       throw e;
     }
     if (!isStdin && isIgnored(config, resolve(cwd, p))) continue;
+    report.settings = stricter(report.settings, config);
     const loaded = loadFile(isStdin ? file : resolve(cwd, p), isStdin ? options.stdin?.text ?? '' : undefined);
     if (loaded.pipeline) await parserReady;
     const r = loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options) : loaded;
@@ -72,6 +73,16 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
   report.notes.push(...suppressed.unused);
   report.notes.sort(byPosition);
   return report;
+}
+
+/** The stricter of the run's settings so far and those of `config`. */
+function stricter(settings: LintReport['settings'], config: Config): LintReport['settings'] {
+  const out = { ...settings };
+  const t = config.severityThreshold;
+  if (t !== undefined && (out.severityThreshold === undefined || severityRank(t) < severityRank(out.severityThreshold))) out.severityThreshold = t;
+  const m = config.maxWarnings;
+  if (m !== undefined && (out.maxWarnings === undefined || m < out.maxWarnings)) out.maxWarnings = m;
+  return out;
 }
 
 function configFor(dir: string, options: LintOptions, cache: Map<string, Config>): Config {

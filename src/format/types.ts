@@ -1,4 +1,4 @@
-import type { Diagnostic, Finding } from '../types.js';
+import type { Diagnostic, Finding, Severity } from '../types.js';
 import type { RuleMeta } from '../rules/types.js';
 
 /** The result of one lint run: what every formatter takes. */
@@ -14,6 +14,11 @@ export interface LintReport {
   sources: Map<string, string>;
   /** Paths in reports are relative to it. */
   cwd: string;
+  /**
+   * When the run fails, from the configurations that applied to the linted files: the strictest
+   * `severityThreshold` and `maxWarnings` among them (command-line options override both).
+   */
+  settings?: { severityThreshold?: Severity; maxWarnings?: number };
 }
 
 export interface FormatOptions {

@@ -119,6 +119,29 @@ describe('ci-bgsafe lint', () => {
     expect(io.stdout).toContain('✖ 4 problems (0 errors, 4 warnings, 0 info)');
   });
 
+  it('takes the threshold from the configuration of the linted file, not of the working folder', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'sub'));
+    cpSync(VPN, join(dir, 'sub', '.gitlab-ci.yml'));
+    writeFileSync(join(dir, 'sub', '.ci-bgsafe.yml'), 'severityThreshold: error\n');
+    expect(await main(['lint', 'sub/.gitlab-ci.yml'], fakeIO(dir))).toBe(0);
+    // the option still wins
+    expect(await main(['lint', 'sub/.gitlab-ci.yml', '--severity-threshold', 'warning'], fakeIO(dir))).toBe(1);
+  });
+
+  it('applies the strictest settings when linted files have different configurations', async () => {
+    const dir = tempDir();
+    for (const [sub, config] of [['lax', 'severityThreshold: error\n'], ['strict', 'severityThreshold: error\nmaxWarnings: 2\n']] as const) {
+      mkdirSync(join(dir, sub));
+      cpSync(VPN, join(dir, sub, '.gitlab-ci.yml'));
+      writeFileSync(join(dir, sub, '.ci-bgsafe.yml'), config);
+    }
+    expect(await main(['lint', 'lax/.gitlab-ci.yml'], fakeIO(dir))).toBe(0);
+    const io = fakeIO(dir);
+    expect(await main(['lint', 'lax/.gitlab-ci.yml', 'strict/.gitlab-ci.yml'], io)).toBe(1);
+    expect(io.stderr).toContain('more than --max-warnings 2');
+  });
+
   it('exits 2 on an unknown option or format', async () => {
     expect(await main(['lint', '--frobnicate'], fakeIO(ROOT))).toBe(2);
     const io = fakeIO(ROOT);
