@@ -28,6 +28,11 @@ export interface LintOptions {
   rules?: Rule[];
   /** Text for the path `-` (standard input), with the name to report it under. */
   stdin?: { text: string; name?: string };
+  /**
+   * Whether findings carry the text edits that fix them (`Finding.fix`; default true). With false only
+   * `fixable` is set, and linting does not load the preamble generator.
+   */
+  fixes?: boolean;
 }
 
 export interface FileResult {
@@ -154,7 +159,7 @@ function lintJobs(
   let done = 0;
   try {
     for (const { job, executor, shell, programs } of work) {
-      lintJob(job, analyseJob(job, executor, shell, programs), file, rules, found, noted, notes);
+      lintJob(job, analyseJob(job, executor, shell, programs), file, rules, found, noted, notes, options.fixes !== false);
       releaseFacts(programs.main.text);
       releaseFacts(programs.after.text);
       done++;
@@ -176,6 +181,7 @@ function lintJob(
   found: Map<string, Finding>,
   noted: Set<string>,
   notes: Diagnostic[],
+  withFixes: boolean,
 ): void {
   for (const which of ['main', 'after'] as const) {
     const a = analysis[which];
@@ -202,14 +208,16 @@ function lintJob(
     } catch (e) {
       throw new Error(`rule ${rule.meta.id} failed on job "${job.name}" in ${file}: ${(e as Error).message}`, { cause: e });
     }
-    for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job);
+    for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job, withFixes);
   }
 }
 
 /** The job names of findings reported by more than one job. */
 const jobNames = new WeakMap<Finding, Set<string>>();
 
-function addFinding(found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job): void {
+function addFinding(
+  found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job, withFixes: boolean,
+): void {
   const program = analysis[r.program].program;
   const src = toSource(program, r.start, r.end);
   if (!src) return;
@@ -226,9 +234,11 @@ function addFinding(found: Map<string, Finding>, rule: Rule, configured: Finding
     return;
   }
   // Fixes are computed for fixable rules only; what cannot be fixed safely keeps a suggestion.
+  let fixable = !!r.fix;
   if (rule.meta.fixable && !r.fix) {
-    const f = fixFor(rule.meta.id, r, analysis, src);
-    if (f?.fix) r = { ...r, fix: f.fix };
+    const f = fixFor(rule.meta.id, r, analysis, src, withFixes);
+    fixable = !!f?.fix;
+    if (f?.fix && withFixes) r = { ...r, fix: f.fix };
     if (f?.suggestion && !r.suggestion) r = { ...r, suggestion: f.suggestion };
   }
   // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
@@ -245,7 +255,7 @@ function addFinding(found: Map<string, Finding>, rule: Rule, configured: Finding
     endColumn: src.endColumn,
     jobs: [job.name],
     section: src.section,
-    fixable: rule.meta.fixable && !!r.fix,
+    fixable: rule.meta.fixable && fixable,
     ...(r.fix ? { fix: r.fix } : {}),
     ...(r.suggestion ? { suggestion: r.suggestion } : {}),
   });

@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../src/lint.js';
@@ -32,6 +34,19 @@ describe('lint', () => {
       '16:7 BG004',
       '18:7 BG010',
     ]);
+  });
+
+  it('with fixes: false says what is fixable without carrying the edits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-lint-'));
+    const file = join(dir, '.gitlab-ci.yml');
+    writeFileSync(file, 'test:\n  tags: [shell]\n  script:\n    - ./mock-server --port 8080 &\n    - npm test\n');
+    const withEdits = await lint([file], { cwd: FIX, noConfig: true });
+    const without = await lint([file], { cwd: FIX, noConfig: true, fixes: false });
+    const bg001 = withEdits.findings.find((f) => f.ruleId === 'BG001')!;
+    expect(bg001.fixable).toBe(true);
+    expect(bg001.fix?.some((e) => e.text.includes('ci_bgsafe_start()'))).toBe(true);
+    expect(without.findings.map((f) => [f.ruleId, f.line, f.fixable])).toEqual(withEdits.findings.map((f) => [f.ruleId, f.line, f.fixable]));
+    expect(without.findings.filter((f) => f.fix)).toEqual([]);
   });
 
   it('keeps linting the other files when one is bad', async () => {

@@ -54,8 +54,11 @@ function sourceText(file: string): string | undefined {
   }
 }
 
-/** The edits that fix one finding, or a suggestion, or nothing. */
-export function fixFor(ruleId: string, report: Report, job: JobAnalysis, src: SourceRange): FixResult | undefined {
+/**
+ * The edits that fix one finding, or a suggestion, or nothing. With `texts` false the edits are worked
+ * out only to know whether there are any: the library's text is left out, so the generator is not loaded.
+ */
+export function fixFor(ruleId: string, report: Report, job: JobAnalysis, src: SourceRange, texts = true): FixResult | undefined {
   if (report.program !== 'main') return undefined;
   switch (ruleId) {
     case 'BG006':
@@ -66,7 +69,7 @@ export function fixFor(ruleId: string, report: Report, job: JobAnalysis, src: So
     case 'BG002':
     case 'BG005':
     case 'BG011':
-      return fixWithLibrary(ruleId, report, job);
+      return fixWithLibrary(ruleId, report, job, texts);
     default:
       return undefined;
   }
@@ -259,7 +262,8 @@ function parseDefinesReference(text: string): boolean {
 
 /** The script item that installs the library, as written at `indent` (cached: the same for every job). */
 const itemCache = new Map<string, string>();
-function libraryItem(shell: 'bash' | 'sh', indent: string, reference: boolean, crlf: boolean): string {
+function libraryItem(shell: 'bash' | 'sh', indent: string, reference: boolean, crlf: boolean, texts: boolean): string {
+  if (!texts && !reference) return `${indent}- |\n`;
   const key = `${shell}|${indent}|${reference}|${crlf}`;
   let insert = itemCache.get(key);
   if (insert === undefined) {
@@ -283,7 +287,7 @@ function libraryItem(shell: 'bash' | 'sh', indent: string, reference: boolean, c
  * An edit adding the library as a new script item in front of the item holding the job's first
  * background statement: where that item is shared (an anchor, `extends`), the library goes with it.
  */
-function installLibrary(job: JobAnalysis, firstBackground: number): TextEdit | undefined {
+function installLibrary(job: JobAnalysis, firstBackground: number, texts: boolean): TextEdit | undefined {
   const first = partAt(job.main.program, firstBackground)?.item;
   if (!first) return undefined;
   const text = sourceText(first.file);
@@ -293,7 +297,7 @@ function installLibrary(job: JobAnalysis, firstBackground: number): TextEdit | u
   const m = /^( *)- +$/.exec(prefix);
   if (!m) return undefined; // only an item of a block sequence written on its own line
   const traits = fileTraits(first.file, text);
-  const insert = libraryItem(job.shell === 'sh' ? 'sh' : 'bash', m[1]!, traits.reference, traits.crlf);
+  const insert = libraryItem(job.shell === 'sh' ? 'sh' : 'bash', m[1]!, traits.reference, traits.crlf, texts);
   return { file: first.file, start: lineStart, end: lineStart, text: insert };
 }
 
@@ -342,7 +346,7 @@ function startEdit(a: ProgramAnalysis, b: Background, stops: Stop[], taken: Set<
  * nothing: once the library's traps are in place, a background statement left as it was would
  * look managed without being so.
  */
-function fixWithLibrary(ruleId: string, report: Report, job: JobAnalysis): FixResult {
+function fixWithLibrary(ruleId: string, report: Report, job: JobAnalysis, texts: boolean): FixResult {
   const a = job.main;
   const suggestion =
     ruleId === 'BG005'
@@ -371,7 +375,8 @@ function fixWithLibrary(ruleId: string, report: Report, job: JobAnalysis): FixRe
   }
   if (!edits.length) return no;
   if (lib) return { fix: edits };
-  const install = installLibrary(job, Math.min(...a.facts.backgrounds.filter((x) => !isLibrary(x.fn)).map((x) => x.start)));
+  const first = Math.min(...a.facts.backgrounds.filter((x) => !isLibrary(x.fn)).map((x) => x.start));
+  const install = installLibrary(job, first, texts);
   if (!install || install.file !== edits[0]!.file) return no;
   return { fix: [install, ...edits] };
 }

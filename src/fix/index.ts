@@ -62,12 +62,12 @@ const FIXABLE = new Set(RULES.filter((r) => r.meta.fixable).map((r) => r.meta.id
 export async function applyFixes(report: LintReport, options: ApplyFixesOptions): Promise<ApplyFixesResult> {
   const cwd = resolve(options.cwd ?? report.cwd);
   const result: ApplyFixesResult = { diff: '', written: [], files: [] };
-  const lintOptions: LintOptions = { ...options.lint, cwd };
+  const lintOptions: LintOptions = { ...options.lint, cwd, fixes: true };
   for (const name of report.files) {
     const stdin = !report.sources.has(resolve(cwd, name)) && report.sources.has(name) && !isFileOnDisk(resolve(cwd, name));
     const file = stdin ? name : resolve(cwd, name);
     // Fixes of standard input are computed here: the linter could not read its text to check them.
-    if (!report.findings.some((f) => f.file === file && (f.fix?.length || (stdin && FIXABLE.has(f.ruleId))))) continue;
+    if (!report.findings.some((f) => f.file === file && (f.fixable || f.fix?.length || (stdin && FIXABLE.has(f.ruleId))))) continue;
     const before = report.sources.get(file) ?? readFileSync(file, 'utf8');
     const config = configFor(file, stdin, lintOptions);
     const fixed = fixText(file, before, config, lintOptions, options.maxFixes ?? 100);
