@@ -129,23 +129,26 @@ function lintPipeline(pipeline: Pipeline, file: string, config: Config, options:
   const rules = (options.rules ?? RULES)
     .map((rule) => ({ rule, setting: ruleSetting(config, rule.meta) }))
     .filter((r) => r.setting !== 'off');
-  const found = new Map<string, Finding>();
-  const noted = new Set<string>();
+  const run: FileRun = { file, rules, found: new Map(), noted: new Set(), notes, withFixes: options.fixes !== false };
   // Fixes are computed on the texts just linted: read once, never again per finding.
-  withSourceTexts(pipeline.sources, () => lintJobs(pipeline, file, config, options, rules, found, noted, notes));
-  return { pipeline, findings: [...found.values()], errors, notes };
+  withSourceTexts(pipeline.sources, () => lintJobs(pipeline, config, options, run));
+  return { pipeline, findings: [...run.found.values()], errors, notes };
 }
 
-function lintJobs(
-  pipeline: Pipeline,
-  file: string,
-  config: Config,
-  options: LintOptions,
-  rules: Array<{ rule: Rule; setting: ReturnType<typeof ruleSetting> }>,
-  found: Map<string, Finding>,
-  noted: Set<string>,
-  notes: Diagnostic[],
-): void {
+/** What linting one file collects, and how. */
+interface FileRun {
+  file: string;
+  rules: Array<{ rule: Rule; setting: ReturnType<typeof ruleSetting> }>;
+  /** Findings by rule and position: a line reached by several jobs is one finding. */
+  found: Map<string, Finding>;
+  /** Positions already given a "not fully analysed" note. */
+  noted: Set<string>;
+  notes: Diagnostic[];
+  withFixes: boolean;
+}
+
+function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run: FileRun): void {
+  const { file } = run;
   const work: Array<{ job: Job; executor: Executor; shell: ReturnType<typeof guessShell>; programs: ReturnType<typeof jobPrograms> }> = [];
   for (const job of pipeline.jobs) {
     if (config.ignore.jobs.length && isIgnored(config, file, job.name)) continue;
@@ -159,7 +162,7 @@ function lintJobs(
   let done = 0;
   try {
     for (const { job, executor, shell, programs } of work) {
-      lintJob(job, analyseJob(job, executor, shell, programs), file, rules, found, noted, notes, options.fixes !== false);
+      lintJob(job, analyseJob(job, executor, shell, programs), run);
       releaseFacts(programs.main.text);
       releaseFacts(programs.after.text);
       done++;
@@ -173,16 +176,8 @@ function lintJobs(
   }
 }
 
-function lintJob(
-  job: Job,
-  analysis: JobAnalysis,
-  file: string,
-  rules: Array<{ rule: Rule; setting: ReturnType<typeof ruleSetting> }>,
-  found: Map<string, Finding>,
-  noted: Set<string>,
-  notes: Diagnostic[],
-  withFixes: boolean,
-): void {
+function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
+  const { file, rules, found, noted, notes, withFixes } = run;
   for (const which of ['main', 'after'] as const) {
     const a = analysis[which];
     for (const p of a.facts.problems) {
