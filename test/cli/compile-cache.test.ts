@@ -3,7 +3,7 @@
  * run's output: a corrupt, foreign or unwritable cache falls back to plain compilation.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -145,6 +145,21 @@ describe('the built command with its cache', () => {
       encoding: 'utf8',
       env: { ...process.env, ...env, CI_BGSAFE_DEBUG: '1' },
     });
+
+  it('says what is missing, with exit code 3, in a checkout that was never built', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-unbuilt-'));
+    mkdirSync(join(dir, 'bin'));
+    copyFileSync(join(ROOT, 'bin', 'ci-bgsafe.cjs'), join(dir, 'bin', 'ci-bgsafe.cjs'));
+    const unbuilt = spawnSync(process.execPath, [join(dir, 'bin', 'ci-bgsafe.cjs'), 'lint'], { encoding: 'utf8' });
+    expect(unbuilt.status).toBe(3);
+    expect(unbuilt.stderr).toBe(`ci-bgsafe: ${join(dir, 'dist', 'start.cjs')} is missing; run \`npm run build\` (or reinstall ci-bgsafe)\n`);
+    // half built: the loader without the CLI
+    mkdirSync(join(dir, 'dist'));
+    copyFileSync(join(ROOT, 'dist', 'start.cjs'), join(dir, 'dist', 'start.cjs'));
+    const half = spawnSync(process.execPath, [join(dir, 'bin', 'ci-bgsafe.cjs'), 'lint'], { encoding: 'utf8' });
+    expect(half.status).toBe(3);
+    expect(half.stderr).toContain(`${join(dir, 'dist', 'cli.cjs')} is missing`);
+  });
 
   it('prints the same report with the build\'s cache, a corrupt one, its replacement and none', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-cc-'));
