@@ -5,8 +5,9 @@
  *
  * The cache is one file per CLI build, Node version and architecture, in a folder of the user's own
  * (`$CI_BGSAFE_CACHE_DIR`, else `$XDG_CACHE_HOME/ci-bgsafe`, else `~/.cache/ci-bgsafe`), or, until
- * that exists, the one the build made beside the bundle; `CI_BGSAFE_NO_CACHE=1` turns both off. It is written after a `lint` run (so it holds the functions
- * linting compiles), atomically, and only read when it is a regular file owned by the current user.
+ * that exists, the one the build made beside the bundle; `CI_BGSAFE_NO_CACHE=1` turns both off.
+ * It is written after a `lint` run (so it holds the functions linting compiles), atomically, and only
+ * read when it is a regular file owned by the current user.
  * V8 checks it against its own version and flags and rejects a stale one; the build's content hash in
  * the file name keeps a changed bundle from ever meeting an old cache. Nothing about the cache can
  * change what the CLI prints or its exit code: every failure here falls back to plain compilation.
