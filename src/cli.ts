@@ -53,7 +53,7 @@ interface LintCliOptions {
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let code: number = EXIT.OK;
   if (argv[0] === 'lint') {
-    // Compile the bash grammar (off the main thread) while the rest of the linter loads.
+    // Compile the bash grammar (off the main thread) while the options are read and the YAML is loaded.
     compileGrammarEarly();
   }
   const program = new Command('ci-bgsafe')

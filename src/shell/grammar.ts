@@ -1,7 +1,7 @@
 /**
  * The two WebAssembly files behind the bash parser (the tree-sitter runtime and the bash grammar),
- * read and compiled as early as possible. Small on purpose: the CLI imports it before anything else
- * so the compilation runs on V8's background threads while the rest of the linter loads.
+ * read and compiled as early as possible: the CLI starts the compilation before it parses its options,
+ * so that it runs on V8's background threads while the options are read and the YAML is loaded.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
