@@ -46,6 +46,8 @@ export interface FileResult {
 export async function lint(paths: string[], options: LintOptions = {}): Promise<LintReport> {
   // The grammar compiles off the main thread while the first file's YAML is read and resolved.
   const parserReady = initShellParser();
+  // Awaited only where a file loads: a failure with no file to lint must not be an unhandled rejection.
+  parserReady.catch(() => undefined);
   const cwd = options.cwd ?? process.cwd();
   const report: LintReport = { findings: [], errors: [], notes: [], files: [], sources: new Map(), cwd };
   const configs = new Map<string, Config>();
