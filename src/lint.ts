@@ -159,22 +159,21 @@ function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run:
     if (shell === 'powershell') continue; // PowerShell is not sh: nothing here applies
     work.push({ job, executor, shell, programs: jobPrograms(job) });
   }
-  const texts = work.flatMap((w) => [w.programs.main.text, w.programs.after.text]);
-  planFacts(texts);
+  const release = (w: (typeof work)[number]): void => {
+    releaseFacts(w.programs.main.text);
+    releaseFacts(w.programs.after.text);
+  };
+  planFacts(work.flatMap((w) => [w.programs.main.text, w.programs.after.text]));
   let done = 0;
   try {
-    for (const { job, executor, shell, programs } of work) {
-      lintJob(job, analyseJob(job, executor, shell, programs), run);
-      releaseFacts(programs.main.text);
-      releaseFacts(programs.after.text);
+    for (const w of work) {
+      lintJob(w.job, analyseJob(w.job, w.executor, w.shell, w.programs), run);
+      release(w);
       done++;
     }
   } finally {
     // after an error, the uses that will not come
-    for (const w of work.slice(done)) {
-      releaseFacts(w.programs.main.text);
-      releaseFacts(w.programs.after.text);
-    }
+    for (const w of work.slice(done)) release(w);
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../src/lint.js';
+import { cachedFacts } from '../src/shell/analysis.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 
@@ -47,6 +48,16 @@ describe('lint', () => {
     expect(bg001.fix?.some((e) => e.text.includes('ci_bgsafe_start()'))).toBe(true);
     expect(without.findings.map((f) => [f.ruleId, f.line, f.fixable])).toEqual(withEdits.findings.map((f) => [f.ruleId, f.line, f.fixable]));
     expect(without.findings.filter((f) => f.fix)).toEqual([]);
+  });
+
+  it('holds no parsed program once it returns, trap handlers included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-lint-'));
+    const file = join(dir, '.gitlab-ci.yml');
+    const job = (n: number) => `j${n}:\n  tags: [shell]\n  script:\n    - ./server-${n} &\n    - trap 'kill %1; echo done ${n}' EXIT\n`;
+    writeFileSync(file, `default:\n  before_script: [echo shared]\n${[1, 2, 3].map(job).join('')}`);
+    const r = await lint([file], { cwd: dir, noConfig: true });
+    expect(r.findings.length).toBeGreaterThan(0);
+    expect(cachedFacts()).toBe(0);
   });
 
   it('keeps linting the other files when one is bad', async () => {

@@ -56,13 +56,9 @@ export function clearFactsCache(): void {
   factsCache.clear();
 }
 
-/**
- * Keeps at most `max` cached parses (frees the rest). Call it only between jobs, when no analysis is
- * in use: memory then stays bounded however many jobs a pipeline has.
- */
-export function trimFactsCache(max: number): void {
-  if (factsCache.size <= max) return;
-  clearFactsCache();
+/** How many parsed programs are held (each with its syntax tree in WebAssembly memory). */
+export function cachedFacts(): number {
+  return factsCache.size;
 }
 
 /** Remaining planned uses of program texts (see `planFacts`). */
@@ -77,15 +73,26 @@ export function planFacts(texts: Iterable<string>): void {
   for (const t of texts) planned.set(t, (planned.get(t) ?? 0) + 1);
 }
 
-/** One planned use of `text` is over; after the last, its facts are dropped and the tree freed. */
+/** Texts parsed while a plan is open but not in it (trap handlers): dropped by `releaseFacts`. */
+let unplanned: string[] = [];
+
+/**
+ * One planned use of `text` is over; after the last, its facts are dropped and the tree freed, and so
+ * are those of every unplanned text parsed meanwhile (a handler is parsed again by the next job using it).
+ */
 export function releaseFacts(text: string): void {
   const n = planned.get(text);
   if (n === undefined) return;
-  if (n > 1) {
-    planned.set(text, n - 1);
-    return;
+  if (n > 1) planned.set(text, n - 1);
+  else {
+    planned.delete(text);
+    drop(text);
   }
-  planned.delete(text);
+  for (const t of unplanned) if (!planned.has(t)) drop(t);
+  unplanned = [];
+}
+
+function drop(text: string): void {
   const f = factsCache.get(text);
   if (f) {
     f.tree?.delete();
@@ -100,6 +107,7 @@ export function factsOf(text: string): Facts {
     if (factsCache.size >= CACHE_LIMIT) clearFactsCache();
     f = extractFacts(text);
     factsCache.set(text, f);
+    if (planned.size && !planned.has(text)) unplanned.push(text);
   }
   return f;
 }
