@@ -8,25 +8,12 @@ import { mkdirSync, mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob, killAllJobs, listProcesses } from '../harness/runner.js';
-import { preamble, SVC } from './helpers.js';
-import type { ServiceSpec } from '../../src/gen/index.js';
-
-const GRACE_MS = 2000;
-/** Allowed time beyond the grace period for the cleanup itself (generous: 2 cores, concurrent jobs). */
-const MARGIN_MS = 8000;
+import { GRACE_MS, MARGIN_MS, preamble, SCENARIO_SERVICES, SVC } from './helpers.js';
 
 afterAll(killAllJobs);
 
-const all: ServiceSpec[] = [
-  { name: 'plain', command: SVC.plain },
-  { name: 'stubborn', command: SVC.ignoresTerm },
-  { name: 'forks', command: SVC.forks },
-  { name: 'daemon', command: SVC.daemonizes, onExit: 'ignore' },
-  { name: 'slow', command: SVC.slowReady, ready: 'file:ready.flag' },
-];
-
 function job(body: string, timeoutMs = 40_000) {
-  return runJob({ body: `${preamble({ services: all })}\n${body}`, shell: 'bash', timeoutMs });
+  return runJob({ body: `${preamble({ services: SCENARIO_SERVICES })}\n${body}`, shell: 'bash', timeoutMs });
 }
 
 describe.concurrent('generated bash preamble with several services', () => {

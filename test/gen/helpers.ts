@@ -1,8 +1,14 @@
 /** Shared helpers for the generator tests: service stand-ins and generating a preamble. */
-import { generate, type GenSpec, type GenFormat, type GenShell } from '../../src/gen/index.js';
+import { generate, type GenSpec, type GenFormat, type GenShell, type ServiceSpec } from '../../src/gen/index.js';
+
+/** The grace period the test preambles give a service between TERM and KILL. */
+const GRACE_S = 2;
+export const GRACE_MS = GRACE_S * 1000;
+/** Allowed time beyond the grace period for the cleanup itself (generous: 2 cores, concurrent jobs). */
+export const MARGIN_MS = 8000;
 
 export function preamble(spec: GenSpec, shell: GenShell = 'bash', format: GenFormat = 'script'): string {
-  return generate({ grace: 2, readyTimeout: 5, ...spec }, { format, shell });
+  return generate({ grace: GRACE_S, readyTimeout: 5, ...spec }, { format, shell });
 }
 
 /** Commands standing in for real services (all plain POSIX sh + sleep). */
@@ -22,3 +28,12 @@ export const SVC = {
   /** Never becomes ready. */
   neverReady: `sh -c 'echo "waiting for a licence server that never answers"; exec sleep 1000'`,
 } as const;
+
+/** One service of each kind the scenarios stop: well-behaved, TERM-ignoring, forking, daemonizing, slow to be ready. */
+export const SCENARIO_SERVICES: ServiceSpec[] = [
+  { name: 'plain', command: SVC.plain },
+  { name: 'stubborn', command: SVC.ignoresTerm },
+  { name: 'forks', command: SVC.forks },
+  { name: 'daemon', command: SVC.daemonizes, onExit: 'ignore' },
+  { name: 'slow', command: SVC.slowReady, ready: 'file:ready.flag' },
+];

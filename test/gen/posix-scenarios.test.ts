@@ -1,24 +1,13 @@
 /** The `--shell sh` output under dash and busybox sh (busybox applets first on PATH, as on alpine). */
 import { describe, it, expect, afterAll } from 'vitest';
 import { runJob, killAllJobs, type HarnessShell } from '../harness/runner.js';
-import { preamble, SVC } from './helpers.js';
+import { GRACE_MS, MARGIN_MS, preamble, SCENARIO_SERVICES, SVC } from './helpers.js';
 import type { ServiceSpec } from '../../src/gen/index.js';
-
-const GRACE_MS = 2000;
-const MARGIN_MS = 8000;
 
 afterAll(killAllJobs);
 
-const services: ServiceSpec[] = [
-  { name: 'plain', command: SVC.plain },
-  { name: 'stubborn', command: SVC.ignoresTerm },
-  { name: 'forks', command: SVC.forks },
-  { name: 'daemon', command: SVC.daemonizes, onExit: 'ignore' },
-  { name: 'slow', command: SVC.slowReady, ready: 'file:ready.flag' },
-];
-
 for (const shell of ['dash', 'busybox'] as HarnessShell[]) {
-  const job = (body: string, svc: ServiceSpec[] = services) =>
+  const job = (body: string, svc: ServiceSpec[] = SCENARIO_SERVICES) =>
     runJob({ body: `${preamble({ services: svc }, 'sh')}\n${body}`, shell, timeoutMs: 40_000 });
 
   describe.concurrent(`generated sh preamble under ${shell}`, () => {
