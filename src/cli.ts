@@ -23,6 +23,7 @@ const LINT_EXAMPLES = `
 Examples:
   $ ci-bgsafe lint                                  lint ./.gitlab-ci.yml
   $ ci-bgsafe lint ci/*.yml templates/deploy.yml    several files
+  $ ci-bgsafe lint .                                every GitLab CI/CD file of the repository
   $ cat .gitlab-ci.yml | ci-bgsafe lint -           standard input
   $ ci-bgsafe lint -f codequality -o gl-code-quality-report.json
                                                     a report for merge requests, the summary on the terminal
@@ -67,7 +68,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   program
     .command('lint')
     .description('lint .gitlab-ci.yml files and CI/CD component files')
-    .argument('[paths...]', 'files to lint; - reads standard input', ['.gitlab-ci.yml'])
+    .argument('[paths...]', 'files or folders to lint (a folder: its GitLab CI/CD files); - reads standard input', ['.gitlab-ci.yml'])
     .addOption(new Option('-f, --format <name>', 'report format').choices(FORMAT_NAMES).default('text'))
     .option('-o, --output <file>', 'write the report to a file (the text summary still goes to the terminal)')
     .addOption(new Option('--executor <name>', 'the runner executor of every job (default: guessed from tags and image)').choices(EXECUTORS))

@@ -2,7 +2,8 @@
  * The linter: files -> pipeline model -> per-job shell analysis -> rules -> findings.
  * Pure: returns a report as data; printing and exit codes belong to the CLI.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
+import { ciFilesIn, isDirectory } from './files.js';
 import { defaultConfig, findConfigFile, isIgnored, loadConfig, ruleSetting, type Config } from './config/index.js';
 import type { LintReport } from './format/types.js';
 import { loadPipeline } from './gitlab/index.js';
@@ -51,7 +52,7 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
   const cwd = options.cwd ?? process.cwd();
   const report: LintReport = { findings: [], errors: [], notes: [], files: [], sources: new Map(), cwd };
   const configs = new Map<string, Config>();
-  for (const p of paths) {
+  for (const p of expandFolders(paths, cwd, report)) {
     const isStdin = p === '-';
     const file = isStdin ? options.stdin?.name ?? '<stdin>' : p;
     let config: Config;
@@ -80,6 +81,41 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
   report.notes.push(...suppressed.unused);
   report.notes.sort(byPosition);
   return report;
+}
+
+/**
+ * The paths to lint: a folder stands for the GitLab CI/CD files in it (see files.ts); a folder without
+ * any is an input error. A file named twice (or also found in a folder) is linted once.
+ */
+function expandFolders(paths: string[], cwd: string, report: LintReport): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const add = (p: string): void => {
+    const key = p === '-' ? p : resolve(cwd, p);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(p);
+    }
+  };
+  for (const p of paths) {
+    if (p === '-' || !isDirectory(resolve(cwd, p))) {
+      add(p);
+      continue;
+    }
+    const found = ciFilesIn(resolve(cwd, p));
+    if (!found.length) {
+      report.errors.push({
+        severity: 'error',
+        code: 'no-ci-files',
+        message: 'is a folder without GitLab CI/CD files (.gitlab-ci.yml, templates/NAME.yml, templates/NAME/template.yml, .gitlab/ci/*.yml)',
+        file: p,
+        line: 1,
+        column: 1,
+      });
+    }
+    for (const f of found) add(relative(cwd, f) || f);
+  }
+  return out;
 }
 
 /** The stricter of the run's settings so far and those of `config`. */

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
+import { repositoryRoot } from '../files.js';
 import type { Diagnostic, Job, Pipeline, ScriptItem, Section } from '../types.js';
 import { InputError } from '../types.js';
 import type { CST } from 'yaml';
@@ -64,15 +65,6 @@ function note(ctx: Ctx, d: Diagnostic): void {
   ctx.diagnostics.push(d);
 }
 
-function findRoot(dir: string): string {
-  for (let d = dir; ; ) {
-    if (fs.existsSync(path.join(d, '.git'))) return d;
-    const up = path.dirname(d);
-    if (up === d) return dir;
-    d = up;
-  }
-}
-
 /** Synchronous (node:fs). Throws InputError for input that cannot be used at all; everything non-fatal goes to pipeline.diagnostics. */
 export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline {
   const fromText = options.text !== undefined;
@@ -83,7 +75,7 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
   // Text given for an absolute path (a candidate fix of that file) resolves includes from where the file is.
   const located = entryAbs ?? (fromText && path.isAbsolute(file) ? file : null);
   const baseDir = located ? path.dirname(located) : process.cwd();
-  const root = path.resolve(options.root ?? (located ? findRoot(baseDir) : baseDir));
+  const root = path.resolve(options.root ?? (located ? repositoryRoot(baseDir) : baseDir));
   const state: ConvertState = { aliasExpansions: 0, diagnostics: [] };
   const ctx: Ctx = {
     state, sources: new Map(), root, entryAbs, entryDisplay: file,

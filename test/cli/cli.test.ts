@@ -142,6 +142,33 @@ describe('ci-bgsafe lint', () => {
     expect(io.stderr).toContain('more than --max-warnings 2');
   });
 
+  it('lints the GitLab CI/CD files of a folder, and each file once', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, '.git'));
+    const bad = 'job:\n  tags: [shell]\n  script:\n    - ./server &\n';
+    for (const f of ['.gitlab-ci.yml', 'templates/a.yml', 'templates/b/template.yml', '.gitlab/ci/c.yml', 'sub/.gitlab-ci.yml']) {
+      mkdirSync(join(dir, f, '..'), { recursive: true });
+      writeFileSync(join(dir, f), bad);
+    }
+    // YAML that is not a pipeline: not linted
+    for (const f of ['docker-compose.yml', 'templates/b/values.yml', 'charts/x/templates/d.yaml', 'node_modules/p/.gitlab-ci.yml']) {
+      mkdirSync(join(dir, f, '..'), { recursive: true });
+      writeFileSync(join(dir, f), 'services: [1, 2\n');
+    }
+    const io = fakeIO(dir);
+    expect(await main(['lint', '-f', 'json', '.', '.gitlab-ci.yml'], io)).toBe(1);
+    const files = (JSON.parse(io.stdout) as { findings: Array<{ file: string; ruleId: string }> }).findings
+      .filter((f) => f.ruleId === 'BG001')
+      .map((f) => f.file);
+    expect(files).toEqual(['.gitlab-ci.yml', '.gitlab/ci/c.yml', 'sub/.gitlab-ci.yml', 'templates/a.yml', 'templates/b/template.yml']);
+    const sub = fakeIO(dir);
+    expect(await main(['lint', '-f', 'json', 'templates'], sub)).toBe(1);
+    expect((JSON.parse(sub.stdout) as { findings: Array<{ file: string; ruleId: string }> }).findings.filter((f) => f.ruleId === 'BG001').map((f) => f.file)).toEqual([
+      'templates/a.yml',
+      'templates/b/template.yml',
+    ]);
+  });
+
   it('exits 2 on an unknown option or format', async () => {
     expect(await main(['lint', '--frobnicate'], fakeIO(ROOT))).toBe(2);
     const io = fakeIO(ROOT);

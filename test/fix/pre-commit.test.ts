@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { CI_FILE } from '../../src/files.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -32,6 +33,10 @@ describe('.pre-commit-hooks.yaml', () => {
     ['docker-compose.yml', false],
   ])('matches %s: %s', (path, expected) => {
     for (const h of hooks) expect(new RegExp(h.files).test(path)).toBe(expected);
+  });
+
+  it('selects the same files as `ci-bgsafe lint DIR`', () => {
+    for (const h of hooks) expect(h.files).toBe(CI_FILE.source.replaceAll('\\/', '/'));
   });
 
   it('docs/pre-commit.md shows the hook id and this repository in the lines to copy', () => {

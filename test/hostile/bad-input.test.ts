@@ -181,11 +181,11 @@ const cases: Case[] = [
     stdout: [/^ci\.yml:6:7: error `sleep`/m, /^ci\.yml:4:24: warning a map item in a script list is not a command/m],
   },
   {
-    name: 'a directory given as the file',
+    name: 'a folder without GitLab CI/CD files',
     files: { 'dir/x.yml': 'a: 1\n' },
     args: ['dir'],
     exit: 2,
-    stdout: [/^dir:1:1: error is a directory, not a YAML file \[not-a-file\]/m],
+    stdout: [/^dir:1:1: error is a folder without GitLab CI\/CD files \(\.gitlab-ci\.yml, templates\/NAME\.yml, templates\/NAME\/template\.yml, \.gitlab\/ci\/\*\.yml\) \[no-ci-files\]/m],
   },
   {
     name: 'one bad file among several: the others are still linted and reported',
