@@ -2,7 +2,7 @@
  * The CLI's compile cache: written after a lint run, accepted on the next, and never able to change a
  * run's output: a corrupt, foreign or unwritable cache falls back to plain compilation.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +145,16 @@ describe('the built command with its cache', () => {
       encoding: 'utf8',
       env: { ...process.env, ...env, CI_BGSAFE_DEBUG: '1' },
     });
+
+  it('stops quietly, with its own exit code, when the reader closes the pipe early (`| head`)', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'ci-bgsafe.cjs'), 'lint', VPN, '--no-config'], { cwd: ROOT });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
 
   it('says what is missing, with exit code 3, in a checkout that was never built', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-unbuilt-'));
