@@ -54,6 +54,7 @@ describe.concurrent('generated bash preamble with several services', () => {
     it(`on ${sig} to the job's process group${sig === 'SIGTERM' ? ' (cancel, timeout)' : ''}: pipe closes within the grace period, non-zero, nothing left`, async () => {
       const j = job('echo WORK\nsleep 300');
       await j.waitForOutput(/WORK/);
+      await j.waitForProcess(/^sleep 300$/);
       j.signal(sig);
       const r = await j.result();
       expect(r.hung).toBe(false);
@@ -68,6 +69,7 @@ describe.concurrent('generated bash preamble with several services', () => {
   it('on SIGKILL of the process group: the watcher stops every service within a few seconds', async () => {
     const j = job('echo WORK\nsleep 300');
     await j.waitForOutput(/WORK/);
+    await j.waitForProcess(/^sleep 300$/);
     const before = j.leftovers().length;
     expect(before).toBeGreaterThan(5);
     j.kill();

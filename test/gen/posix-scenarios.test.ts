@@ -33,6 +33,7 @@ for (const shell of ['dash', 'busybox'] as HarnessShell[]) {
     it('on cancel (SIGTERM to the group): pipe closes within the grace period, nothing left', async () => {
       const j = job('echo WORK\nsleep 300');
       await j.waitForOutput(/WORK/);
+      await j.waitForProcess(/^sleep 300$/);
       j.cancel();
       const r = await j.result();
       expect(r.hung).toBe(false);
@@ -45,6 +46,7 @@ for (const shell of ['dash', 'busybox'] as HarnessShell[]) {
     it('on SIGINT to the group: non-zero, nothing left', async () => {
       const j = job('echo WORK\nsleep 300');
       await j.waitForOutput(/WORK/);
+      await j.waitForProcess(/^sleep 300$/);
       j.signal('SIGINT');
       const r = await j.result();
       expect(r.hung).toBe(false);
@@ -56,6 +58,7 @@ for (const shell of ['dash', 'busybox'] as HarnessShell[]) {
     it('on SIGKILL of the group: the watcher stops every service', async () => {
       const j = job('echo WORK\nsleep 300');
       await j.waitForOutput(/WORK/);
+      await j.waitForProcess(/^sleep 300$/);
       j.kill();
       const r = await j.result();
       expect(r.hung).toBe(false);

@@ -44,6 +44,7 @@ describe('--sudo', () => {
   it.skipIf(!hasSudo)('a sudo service is started with the whitelisted line and stopped on cancel', async () => {
     const j = runJob({ body: `${generate(spec)}\necho WORK\nsleep 300`, shell: 'bash', timeoutMs: 30_000 });
     await j.waitForOutput(/WORK/);
+    await j.waitForProcess(/^sleep 300$/);
     expect(running()).toHaveLength(1);
     j.cancel();
     const r = await j.result();

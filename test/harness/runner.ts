@@ -75,6 +75,13 @@ export interface JobHandle {
   output(): string;
   /** Resolves when the output matches `re`; rejects after `timeoutMs` (default 15 000) with the output so far. */
   waitForOutput(re: RegExp, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves when a process of the job runs a command line matching `re`; rejects after `timeoutMs`
+   * (default 15 000). A signal sent to the group between `echo WORK` and the fork of the next
+   * foreground command reaches only the shell, which runs its trap when that command ends (POSIX):
+   * scenarios wait for the command to run before they signal.
+   */
+  waitForProcess(re: RegExp, timeoutMs?: number): Promise<void>;
   /** Sends `sig` to the job's process group (what the runner does). */
   signal(sig: NodeJS.Signals): void;
   /** GitLab cancel / timeout: SIGTERM to the process group. */
@@ -248,6 +255,13 @@ export function runJob(options: RunJobOptions): JobHandle {
       const end = Date.now() + ms;
       while (!re.test(output)) {
         if (Date.now() > end) throw new Error(`output did not match ${re} within ${ms} ms; output so far:\n${output}`);
+        await sleep(50);
+      }
+    },
+    async waitForProcess(re, ms = 15_000) {
+      const end = Date.now() + ms;
+      while (!handle.leftovers().some((p) => re.test(p.cmdline))) {
+        if (Date.now() > end) throw new Error(`no process of the job ran ${re} within ${ms} ms; output so far:\n${output}`);
         await sleep(50);
       }
     },
