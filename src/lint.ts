@@ -9,7 +9,7 @@ import type { LintReport } from './format/types.js';
 import { loadPipeline } from './gitlab/index.js';
 import { RULES } from './rules/index.js';
 import type { Report, Rule } from './rules/rule.js';
-import { analyseJob, jobPrograms, planFacts, releaseFacts, type JobAnalysis } from './shell/analysis.js';
+import { analyseJob, factsTexts, jobPrograms, planFacts, releaseFacts, releaseUnplannedFacts, type JobAnalysis } from './shell/analysis.js';
 import { initShellParser } from './shell/parser.js';
 import { toSource } from './shell/program.js';
 import { fixFor, withSourceTexts } from './fix/fixers.js';
@@ -195,11 +195,12 @@ function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run:
     if (shell === 'powershell') continue; // PowerShell is not sh: nothing here applies
     work.push({ job, executor, shell, programs: jobPrograms(job) });
   }
+  // Parsed once per distinct script item text, kept until the last job that runs it is done.
+  const texts = (w: (typeof work)[number]): string[] => [...factsTexts(w.programs.main), ...factsTexts(w.programs.after)];
   const release = (w: (typeof work)[number]): void => {
-    releaseFacts(w.programs.main.text);
-    releaseFacts(w.programs.after.text);
+    for (const t of texts(w)) releaseFacts(t);
   };
-  planFacts(work.flatMap((w) => [w.programs.main.text, w.programs.after.text]));
+  planFacts(work.flatMap(texts));
   let done = 0;
   try {
     for (const w of work) {
@@ -210,6 +211,7 @@ function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run:
   } finally {
     // after an error, the uses that will not come
     for (const w of work.slice(done)) release(w);
+    releaseUnplannedFacts();
   }
 }
 

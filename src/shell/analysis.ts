@@ -3,6 +3,7 @@
  * which traps clean up, when each background statement starts, what stops it.
  */
 import type { Executor, Job, ShellKind } from '../types.js';
+import { composeFacts, standsAlone } from './compose.js';
 import { extractFacts, type Background, type Cmd, type Facts, type Trap } from './facts.js';
 import { buildProgram, type Program } from './program.js';
 import { classifyDetach, classifyStop, type Detach, type Stop } from './stops.js';
@@ -54,6 +55,7 @@ const CACHE_LIMIT = 20_000;
 export function clearFactsCache(): void {
   for (const f of factsCache.values()) f.tree?.delete();
   factsCache.clear();
+  handlerTexts.clear();
 }
 
 /** How many parsed programs are held (each with its syntax tree in WebAssembly memory). */
@@ -61,11 +63,11 @@ export function cachedFacts(): number {
   return factsCache.size;
 }
 
-/** Remaining planned uses of program texts (see `planFacts`). */
+/** Remaining planned uses of texts (see `planFacts`). */
 const planned = new Map<string, number>();
 
 /**
- * Declares the program texts about to be analysed, once per use. The facts of a planned text are kept
+ * Declares the texts about to be parsed (`factsTexts` of each program), once per use. The facts of a planned text are kept
  * until `releaseFacts` has been called for its last use, then dropped with their tree: a text used by
  * one job lives for that job only (short-lived objects are cheap to collect), a shared one is parsed once.
  */
@@ -73,12 +75,17 @@ export function planFacts(texts: Iterable<string>): void {
   for (const t of texts) planned.set(t, (planned.get(t) ?? 0) + 1);
 }
 
-/** Texts parsed while a plan is open but not in it (trap handlers): dropped by `releaseFacts`. */
+/** Texts parsed while a plan is open but not in it (programs read whole, trap handlers). */
 let unplanned: string[] = [];
 
+/** Trap handler texts: kept from job to job (the same few handlers recur), up to HANDLER_LIMIT of them. */
+const handlerTexts = new Set<string>();
+const HANDLER_LIMIT = 1024;
+
 /**
- * One planned use of `text` is over; after the last, its facts are dropped and the tree freed, and so
- * are those of every unplanned text parsed meanwhile (a handler is parsed again by the next job using it).
+ * One planned use of `text` is over; after the last, its facts are dropped and the tree freed. Between
+ * two jobs, so also the unplanned parses of the job just done: programs read whole, and trap handlers
+ * once there are more than HANDLER_LIMIT of them (while a job runs, every parse it reads stays valid).
  */
 export function releaseFacts(text: string): void {
   const n = planned.get(text);
@@ -88,8 +95,16 @@ export function releaseFacts(text: string): void {
     planned.delete(text);
     drop(text);
   }
-  for (const t of unplanned) if (!planned.has(t)) drop(t);
+  for (const t of unplanned) if (!planned.has(t) && !handlerTexts.has(t)) drop(t);
   unplanned = [];
+  if (handlerTexts.size > HANDLER_LIMIT) releaseUnplannedFacts();
+}
+
+/** Frees every parse no planned use waits for: at the end of a run, when nothing read from them is in use. */
+export function releaseUnplannedFacts(): void {
+  for (const t of [...factsCache.keys()]) if (!planned.has(t)) drop(t);
+  unplanned = [];
+  handlerTexts.clear();
 }
 
 function drop(text: string): void {
@@ -100,20 +115,46 @@ function drop(text: string): void {
   }
 }
 
-/** Facts of a program text, parsed once per distinct text. */
-export function factsOf(text: string): Facts {
+/**
+ * Facts of a program text, parsed once per distinct text. `handler`: a trap handler's text, kept
+ * between jobs while a plan is open (see releaseFacts).
+ */
+export function factsOf(text: string, handler = false): Facts {
   let f = factsCache.get(text);
   if (!f) {
-    if (factsCache.size >= CACHE_LIMIT) clearFactsCache();
+    // Outside a plan (a library caller analysing jobs itself), the cache is bounded by size.
+    if (!planned.size && factsCache.size >= CACHE_LIMIT) clearFactsCache();
     f = extractFacts(text);
     factsCache.set(text, f);
     if (planned.size && !planned.has(text)) unplanned.push(text);
   }
+  if (handler && planned.size) handlerTexts.add(text);
   return f;
 }
 
+/** The texts whose parses a program's facts are made of (see `programFacts`): plan and release these. */
+export function factsTexts(program: Program): string[] {
+  return program.parts.length ? program.parts.map((p) => p.item.text) : [''];
+}
+
+/**
+ * The facts of a program: from its items' facts, each item parsed once for every job that runs it,
+ * or, when an item is not complete on its own (see compose.ts), from the program parsed whole.
+ */
+export function programFacts(program: Program): Facts {
+  const { parts } = program;
+  if (parts.length <= 1) return factsOf(program.text);
+  const pieces: Array<{ facts: Facts; at: number }> = [];
+  for (const p of parts) {
+    const facts = factsOf(p.item.text);
+    if (!standsAlone(facts)) return factsOf(program.text);
+    pieces.push({ facts, at: p.start });
+  }
+  return composeFacts(program.text, pieces);
+}
+
 export function analyseProgram(program: Program, vars: Record<string, string>): ProgramAnalysis {
-  const facts = factsOf(program.text);
+  const facts = programFacts(program);
   const calls = callSites(facts);
   const whenCache = new Map<string, number | undefined>();
   const when = (offset: number, fn: string | undefined): number | undefined => {
@@ -192,7 +233,7 @@ function callSites(facts: Facts): Map<string, Cmd[]> {
 }
 
 function handlerScope(trap: Trap, facts: Facts, vars: Record<string, string>): HandlerScope {
-  const hf = factsOf(trap.handler ?? '');
+  const hf = factsOf(trap.handler ?? '', true);
   const cmds: Cmd[] = [...hf.cmds];
   const seen = new Set<string>();
   const queue = hf.cmds.map((c) => c.name).filter((n): n is string => !!n && facts.funcs.has(n));

@@ -48,8 +48,6 @@ export interface Background extends Context {
   stderr: Stream;
   /** Variables that receive its PID (`PID=$!`) before the next background statement. */
   pidVars: string[];
-  /** The statement right after it, in the same list. */
-  next?: Node;
 }
 
 export interface Trap extends Context {
@@ -104,6 +102,11 @@ export interface ParseProblem {
 
 export interface Facts {
   text: string;
+  /**
+   * The tree has no ERROR or MISSING node: the text is complete on its own, so it reads the same
+   * followed by other statements (no open quote, heredoc, `\` continuation, `|`, `&&` or compound).
+   */
+  clean: boolean;
   /** The syntax tree the nodes belong to; free it with `tree.delete()` when the facts are dropped. */
   tree?: Tree;
   cmds: Cmd[];
@@ -209,8 +212,10 @@ const STATEMENT_LISTS = new Set([
 
 export function extractFacts(text: string): Facts {
   const tree = parseBash(text);
+  const clean = !tree.rootNode.hasError;
   const facts: Facts = {
     text,
+    clean,
     cmds: [],
     backgrounds: [],
     traps: [],
@@ -227,20 +232,23 @@ export function extractFacts(text: string): Facts {
   // A cursor walks the tree without making a JS object per node; nodes are made only for what the facts keep.
   const cursor = tree.walk();
   try {
-    const clean = !tree.rootNode.hasError;
     visit(cursor, cursor.nodeTypeId, { sub: false, loop: false }, facts, clean, tree.rootNode);
   } finally {
     cursor.delete();
   }
   facts.backgrounds.sort((a, b) => a.start - b.start);
-  // PID captures: `PID=$!` after a background statement and before the next one.
+  linkPidVars(facts);
+  return facts;
+}
+
+/** PID captures: `PID=$!` after a background statement and before the next one. */
+export function linkPidVars(facts: Facts): void {
   const bangs = facts.assignments.filter((a) => a.fromBang).sort((a, b) => a.start - b.start);
   for (const a of bangs) {
     let owner: Background | undefined;
     for (const b of facts.backgrounds) if (b.amp < a.start && (!owner || b.amp > owner.amp)) owner = b;
     if (owner) owner.pidVars.push(a.name);
   }
-  return facts;
 }
 
 /** Node types that never have named children (tree-sitter-bash's node-types.json). */
@@ -492,21 +500,13 @@ function visit(cursor: TreeCursor, id: number, ctx: Context, facts: Facts, clean
   }
   // A statement list: a named child followed by `&` is a background statement.
   let candidate = false;
-  let awaiting: Background[] | undefined;
   do {
     const childId = cursor.nodeTypeId;
     const childType = table.types[childId] || 'ERROR';
     const named = childId === ERROR_ID || (table.flags[childId]! & NAMED) !== 0;
     if (childType === '&' && candidate) {
       const amp = cursor.currentNode;
-      const bg = background(amp.previousSibling!, amp.startIndex, ctx, facts);
-      facts.backgrounds.push(bg);
-      (awaiting ??= []).push(bg);
-    } else if (awaiting && named && childType !== 'comment') {
-      // The statement right after a background one.
-      const next = cursor.currentNode;
-      for (const bg of awaiting) bg.next = next;
-      awaiting = undefined;
+      facts.backgrounds.push(background(amp.previousSibling!, amp.startIndex, ctx, facts));
     }
     candidate = named && childType !== 'comment' && childType !== 'heredoc_body';
     visit(cursor, childId, ctx, facts, clean, root);
@@ -549,7 +549,6 @@ function background(c: Node, amp: number, ctx: Context, facts: Facts): Backgroun
     stdout: 'job',
     stderr: 'job',
     pidVars: [],
-    next: undefined,
   };
   collectCommands(c, bg.cmds, ctx, facts.text);
   const streams = outputStreams(c);
@@ -911,6 +910,32 @@ class SimpleCommand implements Cmd {
   get argNodes(): Node[] {
     return (this.#nodes ??= argumentNodes(this.node, this.#count));
   }
+
+  /** The same command in a text where its own text starts `delta` characters later. */
+  moved(delta: number): SimpleCommand {
+    const m = new SimpleCommand(
+      this, this.#root, this.#index, this.start + delta, this.end + delta, this.name, this.rawName,
+      this.args, this.#count, this.argStatic, this.wrappers, this.wrapperFlags,
+    );
+    m.#node = this.#node;
+    m.#nodes = this.#nodes;
+    return m;
+  }
+}
+
+/** A command's offsets in a text where its own text starts `delta` characters later. */
+export function moveCmd(cmd: Cmd, delta: number): Cmd {
+  if (cmd instanceof SimpleCommand) return cmd.moved(delta);
+  return { ...cmd, start: cmd.start + delta, end: cmd.end + delta };
+}
+
+/**
+ * The offsets of a node of `cmd`'s syntax tree in the text `cmd`'s offsets are in (they differ when the
+ * command was parsed as part of one script item and moved into its program).
+ */
+export function nodeRange(cmd: Cmd, node: Node): { start: number; end: number } {
+  const delta = cmd.start - cmd.node.startIndex;
+  return { start: node.startIndex + delta, end: node.endIndex + delta };
 }
 
 /** The last `count` argument nodes of a command (those after its wrappers). */

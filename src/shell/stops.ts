@@ -3,7 +3,7 @@
  * or start something that detaches (nohup, setsid, docker run -d, --daemon, …).
  */
 import type { Background, Cmd, Facts } from './facts.js';
-import { staticText } from './facts.js';
+import { nodeRange, staticText } from './facts.js';
 import type { Node } from './parser.js';
 
 export interface Stop {
@@ -386,6 +386,7 @@ function captureVar(cmd: Cmd, facts: Facts): string | undefined {
     n = n.parent;
   }
   if (!n) return undefined;
-  const assign = facts.assignments.find((a) => a.start <= n!.startIndex && a.end >= n!.endIndex);
+  const at = nodeRange(cmd, n);
+  const assign = facts.assignments.find((a) => a.start <= at.start && a.end >= at.end);
   return assign?.name;
 }

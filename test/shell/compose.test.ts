@@ -1,0 +1,202 @@
+/**
+ * A program's facts put together from its items' facts (each item parsed once) must be the facts of
+ * the program parsed whole: same commands, backgrounds, traps, functions, assignments, expansions and
+ * bash-only syntax, at the same offsets, with the same text. Checked on random item lists, on every
+ * program of the fixture pipelines and of a benchmark pipeline, and through `lint` where items depend
+ * on one another.
+ */
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writePipeline } from '../../bench/generate.mjs';
+import { loadPipeline } from '../../src/gitlab/index.js';
+import { lint } from '../../src/lint.js';
+import { jobPrograms, programFacts } from '../../src/shell/analysis.js';
+import { composeFacts, standsAlone } from '../../src/shell/compose.js';
+import { extractFacts, nodeRange, type Cmd, type Facts } from '../../src/shell/facts.js';
+import { initShellParser } from '../../src/shell/parser.js';
+import { buildProgram, type Program } from '../../src/shell/program.js';
+import type { ScriptItem } from '../../src/types.js';
+
+const NUM_RUNS = Number(process.env.CI_BGSAFE_PROPERTY_RUNS ?? 200);
+const FIX = join(import.meta.dirname, '..', 'fixtures');
+
+beforeAll(async () => {
+  await initShellParser();
+});
+
+/** Everything the facts say, as plain data (nodes by type, text and offsets). */
+function view(f: Facts): unknown {
+  const cmd = (c: Cmd) => ({
+    start: c.start, end: c.end, name: c.name, rawName: c.rawName, args: c.args, argStatic: c.argStatic,
+    wrappers: c.wrappers, wrapperFlags: c.wrapperFlags, fn: c.fn, sub: c.sub, loop: c.loop,
+    node: [c.node.type, c.node.text, c.node.parent?.type], argNodes: c.argNodes.map((n) => [n.text, nodeRange(c, n)]),
+  });
+  return {
+    clean: f.clean,
+    cmds: f.cmds.map(cmd),
+    backgrounds: f.backgrounds.map((b) => ({
+      start: b.start, end: b.end, amp: b.amp, stdout: b.stdout, stderr: b.stderr, pidVars: b.pidVars, fn: b.fn, sub: b.sub,
+      loop: b.loop, node: [b.node.type, b.node.text, b.node.parent?.type], cmds: b.cmds.map(cmd),
+    })),
+    traps: f.traps.map((t) => ({ ...t, cmd: f.cmds.indexOf(t.cmd) })),
+    sets: f.sets.map((s) => ({ ...s, cmd: f.cmds.indexOf(s.cmd) })),
+    funcs: [...f.funcs.values()].map((fn) => [fn.name, fn.start, fn.end, fn.node.text, fn.body.text]),
+    assignments: f.assignments.map((a) => ({ ...a, valueNode: a.valueNode?.text })),
+    expansions: f.expansions,
+    bashisms: f.bashisms,
+    problems: f.problems,
+  };
+}
+
+function item(text: string): ScriptItem {
+  return { text, file: 'ci.yml', key: text, scalar: { start: 0, end: 0, style: 'PLAIN' }, exact: false, offsetOf: () => 0, locate: () => ({ line: 1, column: 1 }) } as unknown as ScriptItem;
+}
+
+/** The composed facts of `program` when every item is complete on its own, else undefined. Frees its trees. */
+function compareProgram(program: Program): 'composed' | 'whole' {
+  const pieces = program.parts.map((p) => ({ facts: extractFacts(p.item.text), at: p.start }));
+  const whole = extractFacts(program.text);
+  try {
+    if (!pieces.every((p) => standsAlone(p.facts))) return 'whole';
+    expect(view(composeFacts(program.text, pieces))).toEqual(view(whole));
+    return 'composed';
+  } finally {
+    whole.tree?.delete();
+    for (const p of pieces) p.facts.tree?.delete();
+  }
+}
+
+/** Statements that matter across items: a PID captured later, a function called later, a trap on it. */
+const SNIPPETS = [
+  './server --port 8080 &',
+  'SERVER_PID=$!',
+  'export SERVER_PID="$!"',
+  'npm start >/dev/null 2>&1 & echo started',
+  'nohup ./worker &',
+  'setsid socat TCP-LISTEN:9000 - &',
+  'CID=$(docker run -d postgres:16)',
+  'docker rm -f "$CID"',
+  'cleanup() { kill "$SERVER_PID" 2>/dev/null || true; docker rm -f "$CID"; }',
+  'trap cleanup EXIT TERM',
+  "trap 'kill %1' EXIT",
+  'trap - EXIT',
+  'set -Eeuo pipefail',
+  'kill "$SERVER_PID"; wait "$SERVER_PID"',
+  'pkill -f http.server',
+  'sleep 5',
+  'for i in 1 2 3; do sleep "$i" & done',
+  '( tail -f /dev/null & )',
+  'sleep 60 & disown',
+  'read -r NAME < name.txt',
+  'arr=(a b); [[ -n "${arr[0]}" ]] && echo "${arr[@]}"',
+  'cat > conf <<EOF\nport=$PORT\nEOF',
+  'cmd |& tee log',
+  'echo "$(date +%s) ünïcödé ✓" # a comment',
+  'if [ -n "$CI" ]; then ./srv & fi',
+  'sudo -E openvpn --config vpn.conf &',
+];
+
+describe('composed facts', () => {
+  it('equal the facts of the program parsed whole, for random item lists (items not complete on their own fall back)', () => {
+    const text = fc.oneof(
+      { arbitrary: fc.constantFrom(...SNIPPETS), weight: 6 },
+      { arbitrary: fc.constantFrom('if true; then', 'fi', 'echo a \\', 'cat <<EOF', 'EOF', 'npm start |', 'x &&', 'f() {', '}', 'echo $\\'), weight: 1 },
+      { arbitrary: fc.string({ unit: fc.constantFrom('a', ' ', '&', ';', '|', '$', '(', ')', '"', "'", '\\', '{', '}', '\n', '#', '!'), maxLength: 16 }), weight: 1 },
+    );
+    let composed = 0;
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 2, maxLength: 7 }), (texts) => {
+        // tree-sitter-bash joins a line that starts with `\` to the statement before (`sleep 5⏎\a` reads
+        // as `sleep 5 \a`); bash runs it as a command of its own, as the item read alone says
+        fc.pre(!texts.some((t, i) => i > 0 && /^\s*\\/.test(t)));
+        const program = buildProgram([['script', texts.map(item)]]);
+        if (compareProgram(program) === 'composed') composed++;
+      }),
+      { numRuns: NUM_RUNS },
+    );
+    // the property is about composed programs: most random lists must be ones
+    expect(composed).toBeGreaterThan(NUM_RUNS / 3);
+  });
+
+  it("equal the facts of every fixture pipeline's and a benchmark pipeline's programs parsed whole", () => {
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d)) {
+        const p = join(d, e);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.ya?ml$/.test(e) && !p.includes(`${join('fixtures', 'config')}`)) files.push(p);
+      }
+    };
+    walk(FIX);
+    const pipelines = files.flatMap((f) => {
+      try {
+        return [loadPipeline(f)];
+      } catch {
+        return []; // the bad-input fixtures
+      }
+    });
+    pipelines.push(loadPipeline(writePipeline(mkdtempSync(join(tmpdir(), 'ci-bgsafe-compose-')), 100)));
+    const counts = { composed: 0, whole: 0 };
+    for (const p of pipelines) {
+      for (const job of p.jobs) {
+        const { main, after } = jobPrograms(job);
+        for (const program of [main, after]) if (program.parts.length > 1) counts[compareProgram(program)]++;
+      }
+    }
+    expect(counts.composed).toBeGreaterThan(150);
+    expect(counts.whole).toBeGreaterThan(0);
+  });
+
+  it('is what the analysis reads: an item not complete on its own makes the program read whole', () => {
+    const split = buildProgram([['script', ['if true; then', './srv &', 'fi'].map(item)]]);
+    const facts = programFacts(split);
+    expect(facts.tree).toBeDefined(); // the program's own parse
+    expect(facts.backgrounds.map((b) => split.text.slice(b.start, b.amp + 1))).toEqual(['./srv &']);
+    const parts = buildProgram([['script', ['./srv &', 'P=$!', "trap 'kill $P' EXIT"].map(item)]]);
+    const composed = programFacts(parts);
+    expect(composed.tree).toBeUndefined(); // made of the items' parses
+    expect(composed.backgrounds[0]!.pidVars).toEqual(['P']);
+    expect(composed.traps[0]!.handlerStart).toBe(parts.text.indexOf('kill'));
+  });
+});
+
+describe('lint across items', () => {
+  it('links a PID captured in a later item, a function defined in before_script and a trap in a third item', async () => {
+    const text = [
+      'default:',
+      '  before_script:',
+      '    - cleanup() { kill "$SERVER_PID" 2>/dev/null || true; }',
+      'a:',
+      '  tags: [shell]',
+      '  script:',
+      '    - ./server > server.log 2>&1 &',
+      '    - SERVER_PID=$!',
+      '    - npm ci',
+      '    - trap cleanup EXIT TERM',
+      '    - npm test',
+      'b:',
+      '  tags: [shell]',
+      '  script:',
+      '    - ./server > server.log 2>&1 &',
+      '    - npm test',
+      'c:',
+      '  tags: [shell]',
+      '  script:',
+      '    - if true; then',
+      '    - ./other > other.log 2>&1 &',
+      '    - fi',
+      '',
+    ].join('\n');
+    const r = await lint(['-'], { noConfig: true, stdin: { text, name: 'ci.yml' } });
+    expect(r.errors).toEqual([]);
+    // a: the trap set after the start (BG005) but it stops the server; b: nothing stops it; c: read whole
+    expect(r.findings.map((f) => `${f.line}:${f.column} ${f.ruleId} [${f.jobs.join(',')}]`)).toEqual([
+      '7:7 BG005 [a]',
+      '15:7 BG001 [b]',
+      '21:7 BG001 [c]',
+    ]);
+  });
+});
