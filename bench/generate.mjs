@@ -35,6 +35,21 @@ const PLAIN = [
   'tar czf artifacts.tgz dist/ coverage/',
   'sed -i "s/__VERSION__/$CI_COMMIT_TAG/" version.txt',
 ];
+/** Commands a folded (`>`) block continues with an option on its next line. */
+const FOLDABLE = [
+  'npm run build -- --mode production',
+  'pip install -r requirements.txt',
+  'bundle exec rake db:setup',
+  'go test ./... -count=1',
+  'tar czf artifacts.tgz dist/ coverage/',
+];
+/** Lines of one job's own (a suite, a shard, an environment): real pipelines share templates, not every line. */
+const OWN = [
+  (i) => `./ci/run-suite.sh --suite suite-${i} --junit "reports/suite-${i}.xml"`,
+  (i) => `npm run test -- --shard=${(i % 16) + 1}/16 --outputFile=reports/job-${i}.xml`,
+  (i) => `echo "deploying review-${i} to $CI_ENVIRONMENT_URL"`,
+  (i) => `make -C services/svc-${i % 97} test TEST_FLAGS="-run Test${i}"`,
+];
 const BACKGROUND = [
   'npm start &',
   'python -m http.server 8080 >/dev/null 2>&1 &',
@@ -68,8 +83,9 @@ function item(rand, cmd) {
   return cmd;
 }
 
-function scriptLines(rand, indent) {
-  const out = [];
+function scriptLines(rand, indent, index) {
+  // every job has a line of its own, and a quarter of its plain lines are its own too
+  const out = [`${indent}- ${item(rand, pick(rand, OWN)(index))}`];
   const n = 3 + Math.floor(rand() * 6);
   for (let i = 0; i < n; i++) {
     const r = rand();
@@ -83,10 +99,12 @@ function scriptLines(rand, indent) {
     } else if (r < 0.2) {
       // folded block
       out.push(`${indent}- >`);
-      out.push(`${indent}  ${pick(rand, PLAIN)}`);
+      out.push(`${indent}  ${pick(rand, FOLDABLE)}`);
       out.push(`${indent}  --verbose`);
     } else if (r < 0.3) {
       out.push(`${indent}- ${item(rand, pick(rand, BACKGROUND))}`);
+    } else if (rand() < 0.25) {
+      out.push(`${indent}- ${item(rand, pick(rand, OWN)(index))}`);
     } else {
       out.push(`${indent}- ${item(rand, pick(rand, PLAIN))}`);
     }
@@ -161,7 +179,7 @@ function job(rand, name, index) {
   lines.push('  script:');
   if (rand() < 0.2) lines.push('    - !reference [.setup, script]');
   if (rand() < 0.1) lines.push('    - *services');
-  lines.push(...scriptLines(rand, '    '));
+  lines.push(...scriptLines(rand, '    ', index));
   if (rand() < 0.3) {
     lines.push('  after_script:');
     lines.push(`    - ${item(rand, pick(rand, AFTER))}`);
