@@ -10,7 +10,19 @@
  * `extends` template, the same command in many jobs); a program with an item that is not complete on
  * its own is parsed whole, as written.
  */
-import { linkPidVars, moveCmd, type Background, type Cmd, type Facts } from './facts.js';
+import {
+  linkPidVars,
+  moveCmd,
+  type Assignment,
+  type Background,
+  type Cmd,
+  type Expansion,
+  type Facts,
+  type Func,
+  type ParseProblem,
+  type SetOption,
+  type Trap,
+} from './facts.js';
 
 /**
  * Whether an item's text reads the same followed by a newline and more statements: it parsed without
@@ -21,51 +33,116 @@ export function standsAlone(f: Facts): boolean {
   return f.clean && !f.text.endsWith('\\');
 }
 
-/** The facts of `text`, made of `pieces`: each item's facts with the offset of the item in `text`. */
-export function composeFacts(text: string, pieces: ReadonlyArray<{ facts: Facts; at: number }>): Facts {
-  const out: Facts = {
-    text,
-    clean: true,
-    cmds: [],
-    backgrounds: [],
-    traps: [],
-    sets: [],
-    funcs: new Map(),
-    assignments: [],
-    expansions: [],
-    bashisms: [],
-    problems: [],
-  };
-  for (const { facts: f, at } of pieces) {
-    // A trap's or a `set`'s command is one of the item's commands: it stays the same object.
-    const moved = new Map<Cmd, Cmd>();
-    const move = (c: Cmd): Cmd => {
-      let m = moved.get(c);
-      if (!m) moved.set(c, (m = moveCmd(c, at)));
-      return m;
-    };
-    for (const c of f.cmds) out.cmds.push(move(c));
-    for (const b of f.backgrounds) out.backgrounds.push(moveBackground(b, at, move));
-    for (const t of f.traps) {
-      out.traps.push({
-        ...t,
-        cmd: move(t.cmd),
-        handlerStart: t.handlerStart + at,
-        rawSignals: t.rawSignals.map((s) => ({ text: s.text, start: s.start + at, end: s.end + at })),
-      });
-    }
-    for (const s of f.sets) out.sets.push({ ...s, cmd: move(s.cmd) });
-    // The first definition of a name is the one kept, as when the program is read whole.
-    for (const [name, fn] of f.funcs) if (!out.funcs.has(name)) out.funcs.set(name, { ...fn, start: fn.start + at, end: fn.end + at });
-    for (const a of f.assignments) out.assignments.push({ ...a, start: a.start + at, end: a.end + at });
-    for (const e of f.expansions) out.expansions.push({ ...e, start: e.start + at, end: e.end + at });
-    for (const b of f.bashisms) out.bashisms.push({ what: b.what, start: b.start + at, end: b.end + at });
-  }
-  // `PID=$!` may follow its background statement in a later item.
-  linkPidVars(out);
-  return out;
+interface Piece {
+  facts: Facts;
+  /** Offset of the item in the program text. */
+  at: number;
 }
 
-function moveBackground(b: Background, at: number, move: (c: Cmd) => Cmd): Background {
-  return { ...b, start: b.start + at, end: b.end + at, amp: b.amp + at, cmds: b.cmds.map(move), pidVars: [] };
+/**
+ * The facts of `text`, made of `pieces`: each item's facts with the offset of the item in `text`.
+ * Each kind of fact is moved when first read (a rule that reads no expansions costs none).
+ */
+export function composeFacts(text: string, pieces: ReadonlyArray<Piece>): Facts {
+  return new ComposedFacts(text, pieces);
+}
+
+class ComposedFacts implements Facts {
+  readonly text: string;
+  readonly clean = true;
+  readonly tree = undefined;
+  readonly problems: ParseProblem[] = [];
+  readonly #pieces: ReadonlyArray<Piece>;
+  /** Per piece, its commands moved: a trap's or a `set`'s command stays the same object as in `cmds`. */
+  readonly #moved: Array<Map<Cmd, Cmd>>;
+  #cmds?: Cmd[];
+  #backgrounds?: Background[];
+  #traps?: Trap[];
+  #sets?: SetOption[];
+  #funcs?: Map<string, Func>;
+  #assignments?: Assignment[];
+  #expansions?: Expansion[];
+  #bashisms?: Facts['bashisms'];
+
+  constructor(text: string, pieces: ReadonlyArray<Piece>) {
+    this.text = text;
+    this.#pieces = pieces;
+    this.#moved = pieces.map(() => new Map());
+  }
+
+  #move(k: number, c: Cmd): Cmd {
+    const moved = this.#moved[k]!;
+    let m = moved.get(c);
+    if (!m) moved.set(c, (m = moveCmd(c, this.#pieces[k]!.at)));
+    return m;
+  }
+
+  /** Every piece's `pick` list, moved by `move`, in program order. */
+  #all<T>(pick: (f: Facts) => readonly T[], move: (x: T, at: number, k: number) => T): T[] {
+    const out: T[] = [];
+    this.#pieces.forEach(({ facts, at }, k) => {
+      for (const x of pick(facts)) out.push(move(x, at, k));
+    });
+    return out;
+  }
+
+  get cmds(): Cmd[] {
+    return (this.#cmds ??= this.#all((f) => f.cmds, (c, _at, k) => this.#move(k, c)));
+  }
+
+  get backgrounds(): Background[] {
+    if (!this.#backgrounds) {
+      this.#backgrounds = this.#all(
+        (f) => f.backgrounds,
+        (b, at, k) => ({ ...b, start: b.start + at, end: b.end + at, amp: b.amp + at, cmds: b.cmds.map((c) => this.#move(k, c)), pidVars: [] }),
+      );
+      // `PID=$!` may follow its background statement in a later item.
+      linkPidVars(this.#backgrounds, this.#all((f) => f.assignments.filter((a) => a.fromBang), moved));
+    }
+    return this.#backgrounds;
+  }
+
+  get traps(): Trap[] {
+    return (this.#traps ??= this.#all(
+      (f) => f.traps,
+      (t, at, k) => ({
+        ...t,
+        cmd: this.#move(k, t.cmd),
+        handlerStart: t.handlerStart + at,
+        rawSignals: t.rawSignals.map((s) => ({ text: s.text, start: s.start + at, end: s.end + at })),
+      }),
+    ));
+  }
+
+  get sets(): SetOption[] {
+    return (this.#sets ??= this.#all((f) => f.sets, (s, _at, k) => ({ ...s, cmd: this.#move(k, s.cmd) })));
+  }
+
+  get funcs(): Map<string, Func> {
+    if (!this.#funcs) {
+      // The first definition of a name is the one kept, as when the program is read whole.
+      const funcs = new Map<string, Func>();
+      for (const { facts, at } of this.#pieces) {
+        for (const [name, fn] of facts.funcs) if (!funcs.has(name)) funcs.set(name, { ...fn, start: fn.start + at, end: fn.end + at });
+      }
+      this.#funcs = funcs;
+    }
+    return this.#funcs;
+  }
+
+  get assignments(): Assignment[] {
+    return (this.#assignments ??= this.#all((f) => f.assignments, moved));
+  }
+
+  get expansions(): Expansion[] {
+    return (this.#expansions ??= this.#all((f) => f.expansions, moved));
+  }
+
+  get bashisms(): Facts['bashisms'] {
+    return (this.#bashisms ??= this.#all((f) => f.bashisms, (b, at) => ({ what: b.what, start: b.start + at, end: b.end + at })));
+  }
+}
+
+function moved<T extends { start: number; end: number }>(x: T, at: number): T {
+  return { ...x, start: x.start + at, end: x.end + at };
 }

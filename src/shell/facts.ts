@@ -237,16 +237,16 @@ export function extractFacts(text: string): Facts {
     cursor.delete();
   }
   facts.backgrounds.sort((a, b) => a.start - b.start);
-  linkPidVars(facts);
+  linkPidVars(facts.backgrounds, facts.assignments);
   return facts;
 }
 
 /** PID captures: `PID=$!` after a background statement and before the next one. */
-export function linkPidVars(facts: Facts): void {
-  const bangs = facts.assignments.filter((a) => a.fromBang).sort((a, b) => a.start - b.start);
+export function linkPidVars(backgrounds: Background[], assignments: Assignment[]): void {
+  const bangs = assignments.filter((a) => a.fromBang).sort((a, b) => a.start - b.start);
   for (const a of bangs) {
     let owner: Background | undefined;
-    for (const b of facts.backgrounds) if (b.amp < a.start && (!owner || b.amp > owner.amp)) owner = b;
+    for (const b of backgrounds) if (b.amp < a.start && (!owner || b.amp > owner.amp)) owner = b;
     if (owner) owner.pidVars.push(a.name);
   }
 }

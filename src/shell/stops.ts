@@ -359,9 +359,11 @@ export function classifyDetach(cmd: Cmd, facts: Facts, vars: Record<string, stri
   }
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
-    const flag = a.split('=')[0]!;
+    if (!a.startsWith('-')) continue; // every daemon flag is an option (most arguments are not)
+    const parts = a.split('=');
+    const flag = parts[0]!;
     if (!DAEMON_FLAGS.has(flag)) continue;
-    const value = a.includes('=') ? a.split('=')[1] : args[k + 1];
+    const value = parts.length > 1 ? parts[1] : args[k + 1];
     if (flag === '--daemonize' && value && /^(no|false)$/i.test(value)) return undefined;
     if ((flag === '--daemon' || flag === '--daemonize') && value && /^(no|false|off)$/i.test(value)) return undefined;
     return mk(`${prog} ${flag}${flag === '--daemonize' && value === 'yes' ? ' yes' : ''}`, [prog]);
