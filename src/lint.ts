@@ -187,20 +187,26 @@ interface FileRun {
 
 function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run: FileRun): void {
   const { file } = run;
-  const work: Array<{ job: Job; executor: Executor; shell: ReturnType<typeof guessShell>; programs: ReturnType<typeof jobPrograms> }> = [];
+  const work: Array<{
+    job: Job;
+    executor: Executor;
+    shell: ReturnType<typeof guessShell>;
+    programs: ReturnType<typeof jobPrograms>;
+    /** The texts its programs' facts are made of: parsed once per distinct text, kept until the last job using it is done. */
+    texts: string[];
+  }> = [];
   for (const job of pipeline.jobs) {
     if (config.ignore.jobs.length && isIgnored(config, file, job.name)) continue;
     const executor = options.executor ?? config.executor ?? guessExecutor(job);
     const shell = guessShell(job, executor);
     if (shell === 'powershell') continue; // PowerShell is not sh: nothing here applies
-    work.push({ job, executor, shell, programs: jobPrograms(job) });
+    const programs = jobPrograms(job);
+    work.push({ job, executor, shell, programs, texts: [...factsTexts(programs.main), ...factsTexts(programs.after)] });
   }
-  // Parsed once per distinct script item text, kept until the last job that runs it is done.
-  const texts = (w: (typeof work)[number]): string[] => [...factsTexts(w.programs.main), ...factsTexts(w.programs.after)];
   const release = (w: (typeof work)[number]): void => {
-    for (const t of texts(w)) releaseFacts(t);
+    for (const t of w.texts) releaseFacts(t);
   };
-  planFacts(work.flatMap(texts));
+  for (const w of work) planFacts(w.texts);
   let done = 0;
   try {
     for (const w of work) {

@@ -873,6 +873,8 @@ class SimpleCommand implements Cmd {
   #root: Node;
   #index: number;
   #node: Node | undefined;
+  /** The command this one was moved from (see `moved`): its nodes are found once for every copy. */
+  #origin: SimpleCommand | undefined;
 
   constructor(
     ctx: Context, root: Node, index: number, start: number, end: number, name: string | undefined, rawName: string,
@@ -895,6 +897,7 @@ class SimpleCommand implements Cmd {
   }
 
   get node(): Node {
+    if (this.#origin) return this.#origin.node;
     if (!this.#node) {
       const cursor = this.#root.walk();
       try {
@@ -908,6 +911,7 @@ class SimpleCommand implements Cmd {
   }
 
   get argNodes(): Node[] {
+    if (this.#origin) return this.#origin.argNodes;
     return (this.#nodes ??= argumentNodes(this.node, this.#count));
   }
 
@@ -917,8 +921,7 @@ class SimpleCommand implements Cmd {
       this, this.#root, this.#index, this.start + delta, this.end + delta, this.name, this.rawName,
       this.args, this.#count, this.argStatic, this.wrappers, this.wrapperFlags,
     );
-    m.#node = this.#node;
-    m.#nodes = this.#nodes;
+    m.#origin = this.#origin ?? this;
     return m;
   }
 }
