@@ -219,4 +219,38 @@ echo WORK-DONE`, shell: 'bash', timeoutMs: 30_000 });
     expect(await j.leftoversAfter(4000)).toEqual([]);
     await j.cleanup();
   });
+
+  it('the grace period ends by the clock: when each poll takes long, KILL comes on time, not after grace/0.2 polls', async () => {
+    // From the first `date +%s` of the stop on, this clock runs 100 s ahead: as if the polls between
+    // TERM and KILL had taken that long on a busy runner. With a 30 s grace, counting polls alone
+    // would wait 150 polls of 0.2 s (30 s and more).
+    const body = [
+      preamble({ services: [] }, 'bash', 'library'),
+      `ci_bgsafe_start stubborn -- ${SVC.ignoresTerm}`,
+      'export REAL_DATE="$(command -v date)" CLOCK_DIR="$CI_PROJECT_DIR/clock"',
+      'mkdir -p "$CLOCK_DIR"',
+      "cat >\"$CLOCK_DIR/date\" <<'EOF'",
+      '#!/bin/sh',
+      '[ "$1" = +%s ] || exec "$REAL_DATE" "$@"',
+      'n=$(cat "$CLOCK_DIR/calls" 2>/dev/null || echo 0)',
+      'echo $((n + 1)) >"$CLOCK_DIR/calls"',
+      'now=$("$REAL_DATE" +%s)',
+      '[ "$n" -ge 1 ] && now=$((now + 100))',
+      'echo "$now"',
+      'EOF',
+      'chmod +x "$CLOCK_DIR/date"',
+      'started=$("$REAL_DATE" +%s)',
+      'PATH="$CLOCK_DIR:$PATH" CI_BGSAFE_GRACE=30 ci_bgsafe_stop stubborn',
+      'echo "STOPPED after $(( $("$REAL_DATE" +%s) - started ))s"',
+    ].join('\n');
+    const j = runJob({ body, shell: 'bash', timeoutMs: 60_000 });
+    const r = await j.result();
+    expect(r.hung).toBe(false);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('stubborn still running 30s after TERM; sending KILL');
+    const took = Number(/STOPPED after (\d+)s/.exec(r.output)?.[1]);
+    expect(took).toBeLessThan(15);
+    expect(await j.leftoversAfter(4000)).toEqual([]);
+    await j.cleanup();
+  });
 });
