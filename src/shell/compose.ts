@@ -54,7 +54,7 @@ class ComposedFacts implements Facts {
   readonly problems: ParseProblem[] = [];
   readonly #pieces: ReadonlyArray<Piece>;
   /** Per piece, its commands moved: a trap's or a `set`'s command stays the same object as in `cmds`. */
-  readonly #moved: Array<Map<Cmd, Cmd>>;
+  readonly #moved: Array<Map<Cmd, Cmd> | undefined>;
   #cmds?: Cmd[];
   #backgrounds?: Background[];
   #traps?: Trap[];
@@ -67,11 +67,11 @@ class ComposedFacts implements Facts {
   constructor(text: string, pieces: ReadonlyArray<Piece>) {
     this.text = text;
     this.#pieces = pieces;
-    this.#moved = pieces.map(() => new Map());
+    this.#moved = new Array<Map<Cmd, Cmd> | undefined>(pieces.length);
   }
 
   #move(k: number, c: Cmd): Cmd {
-    const moved = this.#moved[k]!;
+    const moved = (this.#moved[k] ??= new Map());
     let m = moved.get(c);
     if (!m) moved.set(c, (m = moveCmd(c, this.#pieces[k]!.at)));
     return m;
