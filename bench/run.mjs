@@ -102,10 +102,11 @@ function prepare(base, size) {
   mkdirSync(scripts, { recursive: true });
   const pipeline = lib.loadPipeline(entry);
   const files = [];
-  const items = pipeline.jobs.flatMap((job) => [...job.before_script, ...job.script, ...job.after_script].map((i) => i.text));
+  const items = [];
   for (const job of pipeline.jobs) {
     const main = [...job.before_script, ...job.script].map((i) => i.text);
     const after = job.after_script.map((i) => i.text);
+    items.push(...main, ...after);
     const f = join(scripts, `${job.name}.sh`);
     writeFileSync(f, `#!/bin/bash\n${main.join('\n')}\n${after.length ? `# after_script\n${after.join('\n')}\n` : ''}`);
     files.push(relative(scripts, f));

@@ -16,7 +16,7 @@ import { parseDocument, isMap } from 'yaml';
 import { generate } from '../gen/index.js';
 import type { Report } from '../rules/rule.js';
 import { stopTargets, type JobAnalysis, type ProgramAnalysis } from '../shell/analysis.js';
-import type { Background, Cmd } from '../shell/facts.js';
+import { nodeRange, type Background, type Cmd } from '../shell/facts.js';
 import type { Stop } from '../shell/stops.js';
 import type { Node } from '../shell/parser.js';
 import { partAt, type SourceRange } from '../shell/program.js';
@@ -314,8 +314,7 @@ function commandWords(cmd: Cmd): number | undefined {
   }
   const nameNode = kids[i];
   if (!nameNode || nameNode.text !== cmd.rawName) return undefined;
-  const at = cmd.start + (nameNode.startIndex - cmd.node.startIndex);
-  return at;
+  return nodeRange(cmd, nameNode).start;
 }
 
 /** The edit starting background statement `b` through `ci_bgsafe_start`, or undefined when that is not safe. */

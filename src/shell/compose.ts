@@ -94,7 +94,7 @@ class ComposedFacts implements Facts {
     if (!this.#backgrounds) {
       this.#backgrounds = this.#all(
         (f) => f.backgrounds,
-        (b, at, k) => ({ ...b, start: b.start + at, end: b.end + at, amp: b.amp + at, cmds: b.cmds.map((c) => this.#move(k, c)), pidVars: [] }),
+        (b, at, k) => ({ ...moved(b, at), amp: b.amp + at, cmds: b.cmds.map((c) => this.#move(k, c)), pidVars: [] }),
       );
       // `PID=$!` may follow its background statement in a later item.
       linkPidVars(this.#backgrounds, this.#all((f) => f.assignments.filter((a) => a.fromBang), moved));
@@ -109,7 +109,7 @@ class ComposedFacts implements Facts {
         ...t,
         cmd: this.#move(k, t.cmd),
         handlerStart: t.handlerStart + at,
-        rawSignals: t.rawSignals.map((s) => ({ text: s.text, start: s.start + at, end: s.end + at })),
+        rawSignals: t.rawSignals.map((s) => moved(s, at)),
       }),
     ));
   }
@@ -123,7 +123,7 @@ class ComposedFacts implements Facts {
       // The first definition of a name is the one kept, as when the program is read whole.
       const funcs = new Map<string, Func>();
       for (const { facts, at } of this.#pieces) {
-        for (const [name, fn] of facts.funcs) if (!funcs.has(name)) funcs.set(name, { ...fn, start: fn.start + at, end: fn.end + at });
+        for (const [name, fn] of facts.funcs) if (!funcs.has(name)) funcs.set(name, moved(fn, at));
       }
       this.#funcs = funcs;
     }
@@ -139,10 +139,11 @@ class ComposedFacts implements Facts {
   }
 
   get bashisms(): Facts['bashisms'] {
-    return (this.#bashisms ??= this.#all((f) => f.bashisms, (b, at) => ({ what: b.what, start: b.start + at, end: b.end + at })));
+    return (this.#bashisms ??= this.#all((f) => f.bashisms, moved));
   }
 }
 
+/** A copy of `x` at offsets `at` characters later. */
 function moved<T extends { start: number; end: number }>(x: T, at: number): T {
   return { ...x, start: x.start + at, end: x.end + at };
 }
