@@ -88,6 +88,15 @@ describe('positions', () => {
       '44:7-44:26 [multiline-plain]',
     ]);
   });
+
+  it("reports a statement the parser starts on a folded item's trailing newline at the next item, where it is written", async () => {
+    const text = ['j:', '  tags: [shell]', '  script:', '    - >', '      sleep 300 &', '    - "|a&"', ''].join('\n');
+    const r = await lint(['-'], { noConfig: true, stdin: { text, name: 'ci.yml' }, rules: [(await import('../src/rules/BG001.js')).BG001] });
+    expect(r.findings.map((f) => `${f.line}:${f.column}-${f.endLine}:${f.endColumn} ${f.message.slice(0, 6)}`)).toEqual([
+      '5:7-5:18 `sleep',
+      '6:8-6:11 `|a` r',
+    ]);
+  });
 });
 
 describe("the generator's library", () => {

@@ -63,16 +63,17 @@ export function partAt(program: Program, offset: number): ProgramPart | undefine
 
 /** Maps a program range to its place in the YAML source; the end is clamped to the start's item. */
 export function toSource(program: Program, start: number, end: number): SourceRange | undefined {
-  let part = partAt(program, start);
-  if (!part) return undefined;
-  // A range that begins on the newline between two items (the parser's error recovery makes such
-  // nodes) starts in the next item: never point past the end of an item.
-  if (start - part.start >= part.item.text.length) {
-    const next = program.parts[program.parts.indexOf(part) + 1];
-    if (next && next.start < end) {
-      start = next.start;
-      part = next;
-    }
+  const first = partAt(program, start);
+  if (!first) return undefined;
+  let part: ProgramPart = first;
+  // A range that begins on blank text at the end of an item (the newline between two items, or a
+  // folded scalar's own trailing newline: the parser's error recovery makes such nodes) starts in the
+  // next item it reaches: never point at the end of an item for a statement written in the next.
+  while (blankFrom(part.item.text, start - part.start)) {
+    const next: ProgramPart | undefined = program.parts[program.parts.indexOf(part) + 1];
+    if (!next || next.start >= end) break;
+    start = next.start;
+    part = next;
   }
   const len = part.item.text.length;
   let s = Math.min(Math.max(start - part.start, 0), len);
@@ -96,4 +97,10 @@ export function toSource(program: Program, start: number, end: number): SourceRa
     start: s,
     end: e,
   };
+}
+
+/** Whether `text` holds only white space from index `i` on. */
+function blankFrom(text: string, i: number): boolean {
+  for (let k = Math.max(i, 0); k < text.length; k++) if (!/\s/.test(text[k]!)) return false;
+  return true;
 }
