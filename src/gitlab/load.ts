@@ -8,7 +8,6 @@ import { globSync, isDynamicPattern } from 'tinyglobby';
 import { repositoryRoot } from '../files.js';
 import type { Diagnostic, Job, Pipeline, ScriptItem, Section } from '../types.js';
 import { InputError } from '../types.js';
-import type { CST } from 'yaml';
 import { mapScalarToken } from './scalar-map.js';
 import { YamlScriptItem } from './script-item.js';
 import { SourceFile, readSource, textSource } from './source.js';
@@ -56,6 +55,8 @@ interface Ctx {
   merged: Map<string, VMap>;
   diagnostics: Diagnostic[];
   diagKeys: Set<string>;
+  /** Script items by the scalar they are written as (its source token). */
+  items: Map<object, ScriptItem>;
 }
 
 function note(ctx: Ctx, d: Diagnostic): void {
@@ -79,7 +80,7 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
   const state: ConvertState = { aliasExpansions: 0, diagnostics: [] };
   const ctx: Ctx = {
     state, sources: new Map(), root, entryAbs, entryDisplay: file,
-    parsed: new Map(), merged: new Map(), diagnostics: [], diagKeys: new Set(),
+    parsed: new Map(), merged: new Map(), diagnostics: [], diagKeys: new Set(), items: new Map(),
   };
   const src = fromText ? textSource(file, options.text!) : readSource(entryAbs!, file);
   ctx.sources.set(file, src.text);
@@ -443,8 +444,7 @@ function flatten(v: V): V[] {
 /** The item's text: strings as parsed; numbers as written (`1.0` stays `1.0`, as GitLab runs it); booleans as `true`/`false`. */
 function itemText(v: VScalar): string {
   if (typeof v.value === 'number' || typeof v.value === 'bigint') {
-    const token = v.node.srcToken as CST.Token | undefined;
-    const written = token ? mapScalarToken(token)?.value : undefined;
+    const written = v.token ? mapScalarToken(v.token)?.value : undefined;
     if (written !== undefined && written !== '') return written;
   }
   return String(v.value);
@@ -458,7 +458,12 @@ function scriptItems(ctx: Ctx, v: V): ScriptItem[] {
   const items: ScriptItem[] = [];
   for (const it of flatten(v)) {
     if (it.kind === 'scalar' && it.value !== null && typeof it.value !== 'object') {
-      items.push(new YamlScriptItem(it as VScalar, itemText(it as VScalar)));
+      // one item per written scalar, however many jobs run it (through anchors, extends or !reference)
+      const sv = it as VScalar;
+      const at = sv.token ?? sv;
+      let item = ctx.items.get(at);
+      if (!item) ctx.items.set(at, (item = YamlScriptItem.of(sv, itemText(sv))));
+      items.push(item);
     } else {
       const what = it.kind === 'scalar' ? 'an empty (null) item' : 'a map item';
       note(ctx, it.src.diagnostic('warning', 'bad-script-item', `${what} in a script list is not a command; it is skipped`, it.offset));

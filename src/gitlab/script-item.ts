@@ -1,34 +1,91 @@
 /** A script line as GitLab runs it, mapped lazily back to its source characters. */
 import type { Position, ScriptItem } from '../types.js';
 import { mapScalarToken } from './scalar-map.js';
+import type { SourceFile } from './source.js';
 import type { VScalar } from './value.js';
 import type { CST } from 'yaml';
 
 type Style = ScriptItem['scalar']['style'];
 
+/**
+ * The part of a scalar's source token that mapping its value back to the source needs: plain data,
+ * so that an item can be sent to a worker thread (see `wire`) and keeps no YAML tree alive.
+ */
+export type ScalarToken =
+  | { type: 'scalar' | 'single-quoted-scalar' | 'double-quoted-scalar'; offset: number; source: string }
+  | { type: 'block-scalar'; offset: number; indent: number; source: string; props: Array<{ type: string; source?: string }> };
+
+/** A script item as plain data, for a worker thread: the file's text travels once, separately. */
+export interface WireScriptItem {
+  text: string;
+  file: string;
+  scalar: ScriptItem['scalar'];
+  token: ScalarToken | undefined;
+}
+
+/** The compact copy of a CST token (undefined for tokens that are not scalars). */
+export function scalarToken(token: CST.Token | undefined): ScalarToken | undefined {
+  if (!token) return undefined;
+  switch (token.type) {
+    case 'scalar':
+    case 'single-quoted-scalar':
+    case 'double-quoted-scalar':
+      return { type: token.type, offset: token.offset, source: token.source };
+    case 'block-scalar':
+      return {
+        type: 'block-scalar',
+        offset: token.offset,
+        indent: token.indent,
+        source: token.source,
+        props: token.props.map((p) => ('source' in p && typeof p.source === 'string' ? { type: p.type, source: p.source } : { type: p.type })),
+      };
+    default:
+      return undefined;
+  }
+}
+
 export class YamlScriptItem implements ScriptItem {
   readonly text: string;
-  readonly file: string;
-  readonly key: string;
   readonly scalar: { start: number; end: number; style: Style };
-  readonly #v: VScalar;
+  readonly #src: SourceFile;
+  readonly #token: ScalarToken | undefined;
+  #key: string | undefined;
   #offsets: number[] | null = null;
   #exact = false;
 
-  constructor(v: VScalar, text: string) {
-    this.#v = v;
+  constructor(src: SourceFile, scalar: ScriptItem['scalar'], token: ScalarToken | undefined, text: string) {
+    this.#src = src;
+    this.#token = token;
     this.text = text;
-    this.file = v.src.file;
-    this.key = `${v.src.file}:${v.offset}`;
-    const style = (v.node.type ?? 'PLAIN') as Style;
-    const end = v.node.range?.[1] ?? v.offset;
-    this.scalar = { start: v.offset, end, style };
+    this.scalar = scalar;
+  }
+
+  /** The item of a scalar of the YAML model. */
+  static of(v: VScalar, text: string): YamlScriptItem {
+    return new YamlScriptItem(v.src, { start: v.offset, end: v.end, style: v.style }, scalarToken(v.token), text);
+  }
+
+  /** The item as plain data (see `fromWire`). */
+  wire(): WireScriptItem {
+    return { text: this.text, file: this.file, scalar: this.scalar, token: this.#token };
+  }
+
+  /** An item from `wire()`, in a thread that has the file's text as `src`. */
+  static fromWire(w: WireScriptItem, src: SourceFile): YamlScriptItem {
+    return new YamlScriptItem(src, w.scalar, w.token, w.text);
+  }
+
+  get file(): string {
+    return this.#src.file;
+  }
+
+  get key(): string {
+    return (this.#key ??= `${this.#src.file}:${this.scalar.start}`);
   }
 
   #map(): number[] {
     if (this.#offsets) return this.#offsets;
-    const token = this.#v.node.srcToken as CST.Token | undefined;
-    const mapped = token ? mapScalarToken(token) : null;
+    const mapped = this.#token ? mapScalarToken(this.#token as CST.Token) : null;
     if (mapped && mapped.value === this.text) {
       this.#offsets = mapped.offsets;
       this.#exact = true;
@@ -51,6 +108,6 @@ export class YamlScriptItem implements ScriptItem {
   }
 
   locate(index: number): Position {
-    return this.#v.src.position(this.offsetOf(index));
+    return this.#src.position(this.offsetOf(index));
   }
 }

@@ -2,9 +2,9 @@
  * The YAML of one file turned into a small value tree in which every scalar keeps its YAML node,
  * so that text reached through aliases, merges, `extends` or `!reference` still knows where it is written.
  */
-import { Alias, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, Scalar } from 'yaml';
-import type { Document, Node as YamlNode, ParsedNode, YAMLMap, YAMLSeq } from 'yaml';
-import type { Diagnostic } from '../types.js';
+import { Alias, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar } from 'yaml';
+import type { CST, Document, Node as YamlNode, ParsedNode, YAMLMap, YAMLSeq } from 'yaml';
+import type { Diagnostic, ScriptItem } from '../types.js';
 import type { SourceFile } from './source.js';
 
 export interface VBase {
@@ -15,8 +15,12 @@ export interface VBase {
 export interface VScalar extends VBase {
   kind: 'scalar';
   value: unknown;
-  node: Scalar;
+  /** How it is written, where it ends, and its source token: what mapping its characters back needs (no YAML tree is kept). */
+  style: ScalarStyle;
+  end: number;
+  token: CST.Token | undefined;
 }
+export type ScalarStyle = ScriptItem['scalar']['style'];
 export interface VEntry {
   key: string;
   /** Where the key is written. */
@@ -103,16 +107,27 @@ class Converter {
     doc: Document.Parsed,
     readonly state: ConvertState,
   ) {
-    // anchors in document order: an alias refers to the closest preceding definition
+    // Anchors in document order: an alias refers to the closest preceding definition. A file without
+    // a `*` has no alias to look for.
+    if (!src.text.includes('*')) return;
     const anchors = new Map<string, YamlNode>();
-    visit(doc, (_key, node) => {
+    const walk = (node: unknown): void => {
       if (isAlias(node)) {
         const target = anchors.get(node.source);
         if (target) this.#anchorOf.set(node, target);
-      } else if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
-        anchors.set(node.anchor, node);
+      } else if (isScalar(node)) {
+        if (node.anchor) anchors.set(node.anchor, node);
+      } else if (isMap(node) || isSeq(node)) {
+        if (node.anchor) anchors.set(node.anchor, node);
+        for (const it of node.items) {
+          if (isPair(it)) {
+            walk(it.key);
+            walk(it.value);
+          } else walk(it);
+        }
       }
-    });
+    };
+    walk(doc.contents);
   }
 
   offsetOf(node: YamlNode): number {
@@ -123,11 +138,16 @@ class Converter {
 
   convert(node: YamlNode | null | undefined, fallbackOffset = 0): V {
     if (!node) {
-      return { kind: 'scalar', value: null, node: new Scalar(null), src: this.src, offset: fallbackOffset };
+      return nullScalar(this.src, fallbackOffset);
     }
     if (isAlias(node)) return this.#expandAlias(node);
     const offset = this.offsetOf(node);
-    if (isScalar(node)) return { kind: 'scalar', value: node.value, node, src: this.src, offset };
+    if (isScalar(node)) {
+      return {
+        kind: 'scalar', value: node.value, src: this.src, offset,
+        style: (node.type ?? 'PLAIN') as ScalarStyle, end: node.range?.[1] ?? offset, token: node.srcToken as CST.Token | undefined,
+      };
+    }
     if (isSeq(node)) {
       if (node.tag === '!reference') return this.#reference(node, this.#tagOffset(offset));
       this.#expanding.add(node);
@@ -145,7 +165,7 @@ class Converter {
         this.#expanding.delete(node);
       }
     }
-    return { kind: 'scalar', value: null, node: new Scalar(null), src: this.src, offset };
+    return nullScalar(this.src, offset);
   }
 
   #expandAlias(alias: Alias): V {
@@ -232,6 +252,10 @@ class Converter {
     }
     return maps;
   }
+}
+
+function nullScalar(src: SourceFile, offset: number): VScalar {
+  return { kind: 'scalar', value: null, src, offset, style: 'PLAIN', end: offset, token: undefined };
 }
 
 function keyString(key: YamlNode | null): string {
