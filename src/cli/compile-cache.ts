@@ -83,6 +83,16 @@ function writeCache(file: string, data: Buffer): void {
  * the code cache, and writes the cache once the command has finished when it was missing or stale.
  */
 export function runCachedBundle(bundle: string, buildHash: string, env: Env, argv: string[]): CacheState {
+  const compiled = compileCachedBundle(bundle, buildHash, env, argv);
+  compiled.run();
+  return compiled.state;
+}
+
+/**
+ * runCachedBundle in two steps: read and compile the bundle (with the cache), then `run` it. The loader
+ * lets the event loop turn between the two (see start.ts).
+ */
+export function compileCachedBundle(bundle: string, buildHash: string, env: Env, argv: string[]): { state: CacheState; run: () => void } {
   // The cache is only accepted under the V8 flags it was made with: set them before compiling.
   setWasmFlags();
   const dir = cacheDir(env);
@@ -102,12 +112,14 @@ export function runCachedBundle(bundle: string, buildHash: string, env: Env, arg
     file: used,
     status: !file ? 'off' : !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted',
   };
-  const mod = { exports: {} as { done?: Promise<void> } };
-  const fn = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
-  fn.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
-  if (file && state.status !== 'accepted' && argv[0] === 'lint' && mod.exports.done) {
-    // After the run, so that the functions linting compiled are in the cache too.
-    void mod.exports.done.then(() => writeCache(file, script.createCachedData()));
-  }
-  return state;
+  const run = (): void => {
+    const mod = { exports: {} as { done?: Promise<void> } };
+    const fn = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
+    fn.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
+    if (file && state.status !== 'accepted' && argv[0] === 'lint' && mod.exports.done) {
+      // After the run, so that the functions linting compiled are in the cache too.
+      void mod.exports.done.then(() => writeCache(file, script.createCachedData()));
+    }
+  };
+  return { state, run };
 }

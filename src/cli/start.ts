@@ -1,7 +1,8 @@
 /** Built to dist/start.cjs: runs dist/cli.cjs through the compile cache (see compile-cache.ts). */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCachedBundle } from './compile-cache.js';
+import { compileCachedBundle } from './compile-cache.js';
+import { compileGrammarEarly } from '../shell/grammar.js';
 
 declare const __CLI_BUILD_HASH__: string;
 
@@ -11,6 +12,13 @@ if (!existsSync(bundle)) {
   process.stderr.write(`ci-bgsafe: ${bundle} is missing; run \`npm run build\` (or reinstall ci-bgsafe)\n`);
   process.exitCode = 3;
 } else {
-  const state = runCachedBundle(bundle, __CLI_BUILD_HASH__, process.env, process.argv.slice(2));
-  if (process.env.CI_BGSAFE_DEBUG) process.stderr.write(`ci-bgsafe: compile cache ${state.status}${state.file ? ` (${state.file})` : ''}\n`);
+  // The bash parser's WebAssembly compiles on V8's background threads while the CLI loads (see
+  // grammar.ts). Its compilation needs one turn of the event loop, once its bytes are decoded, to go on
+  // in the background: the turn between reading the CLI and running it.
+  compileGrammarEarly();
+  const { state, run } = compileCachedBundle(bundle, __CLI_BUILD_HASH__, process.env, process.argv.slice(2));
+  setImmediate(() => {
+    run();
+    if (process.env.CI_BGSAFE_DEBUG) process.stderr.write(`ci-bgsafe: compile cache ${state.status}${state.file ? ` (${state.file})` : ''}\n`);
+  });
 }

@@ -1,7 +1,10 @@
 /**
  * The two WebAssembly files behind the bash parser (the tree-sitter runtime and the bash grammar),
- * read and compiled as early as possible: the CLI starts the compilation before it parses its options,
- * so that it runs on V8's background threads while the options are read and the YAML is loaded.
+ * read and compiled as early as possible: the CLI's loader (dist/start.cjs) starts the compilation
+ * before it loads the CLI itself, so that it runs on V8's background threads while the CLI starts, reads
+ * its options and loads the YAML. V8 reuses the code compiled from the same bytes when web-tree-sitter
+ * compiles them again. An asynchronous compilation needs one turn of the event loop once its bytes are
+ * decoded before its background work begins: `lint` gives it that turn before it reads any file.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,9 +17,16 @@ export interface GrammarBytes {
   bash: Uint8Array<ArrayBuffer>;
 }
 
-let bytes: GrammarBytes | undefined;
-/** Early compilations, kept alive until the parser is built: V8 reuses code compiled from the same bytes. */
-let compiling: Array<Promise<unknown>> = [];
+/**
+ * The bytes and early compilations, kept alive until the parser is built. On `globalThis`: the loader
+ * and the CLI are two bundles, each with its own copy of this module.
+ */
+interface Early {
+  bytes?: GrammarBytes;
+  compiling: Array<Promise<unknown>>;
+}
+const EARLY = Symbol.for('ci-bgsafe.grammar');
+const early = ((globalThis as { [EARLY]?: Early })[EARLY] ??= { compiling: [] });
 
 /** Finds a WASM file shipped beside the bundle (dist/) or, from source, in node_modules. */
 function locate(fileName: string, packagePath: string): string {
@@ -30,20 +40,19 @@ function locate(fileName: string, packagePath: string): string {
 
 /** Reads both WASM files once. */
 export function grammarBytes(): GrammarBytes {
-  bytes ??= {
+  return (early.bytes ??= {
     runtime: new Uint8Array(readFileSync(locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm'))),
     bash: new Uint8Array(readFileSync(locate('tree-sitter-bash.wasm', 'tree-sitter-bash/tree-sitter-bash.wasm'))),
-  };
-  return bytes;
+  });
 }
 
 /** Starts compiling both files in the background. Safe to call many times; never throws. */
 export function compileGrammarEarly(): void {
-  if (compiling.length) return;
+  if (early.compiling.length) return;
   try {
     setWasmFlags();
     const b = grammarBytes();
-    compiling = [WebAssembly.compile(b.runtime), WebAssembly.compile(b.bash)].map((p) => p.catch(() => undefined));
+    early.compiling = [WebAssembly.compile(b.runtime), WebAssembly.compile(b.bash)].map((p) => p.catch(() => undefined));
   } catch {
     // the parser reports a missing or broken file itself when it loads
   }
@@ -51,5 +60,5 @@ export function compileGrammarEarly(): void {
 
 /** Lets the early compilations go once the parser holds its own modules. */
 export function releaseEarlyCompilations(): void {
-  compiling = [];
+  early.compiling = [];
 }

@@ -7,6 +7,9 @@ import v8 from 'node:v8';
 export const WASM_FLAGS = [
   // Baseline compilation only: the optimising tier would keep the process alive for ~0.3 s at exit.
   '--liftoff-only',
+  // Compile every function when the module is compiled (on V8's background threads, started early: see
+  // grammar.ts), not on its first call: lazily, the first parse compiled the lexer on the main thread (~22 ms).
+  '--no-wasm-lazy-compilation',
 ] as const;
 
 let set = false;
