@@ -38,11 +38,21 @@ function locate(fileName: string, packagePath: string): string {
   return createRequire(import.meta.url).resolve(packagePath);
 }
 
+/**
+ * A file's bytes as a Uint8Array over their own ArrayBuffer. Node reads a file of this size into a buffer
+ * of its own: a view avoids copying 1.4 MB (~5 ms, mostly page faults, at every start).
+ */
+function readBytes(path: string): Uint8Array<ArrayBuffer> {
+  const buf = readFileSync(path);
+  const own = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && buf.buffer instanceof ArrayBuffer;
+  return own ? new Uint8Array(buf.buffer as ArrayBuffer) : new Uint8Array(buf);
+}
+
 /** Reads both WASM files once. */
 export function grammarBytes(): GrammarBytes {
   return (early.bytes ??= {
-    runtime: new Uint8Array(readFileSync(locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm'))),
-    bash: new Uint8Array(readFileSync(locate('tree-sitter-bash.wasm', 'tree-sitter-bash/tree-sitter-bash.wasm'))),
+    runtime: readBytes(locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm')),
+    bash: readBytes(locate('tree-sitter-bash.wasm', 'tree-sitter-bash/tree-sitter-bash.wasm')),
   });
 }
 
