@@ -23,3 +23,21 @@ export const EXIT = {
   /** Internal error: a bug in ci-bgsafe. */
   INTERNAL: 3,
 } as const;
+
+/**
+ * `text` cut into pieces of at most `size` UTF-16 units, never between the two halves of a surrogate
+ * pair (a half written alone would reach the file as U+FFFD). Large reports are written piece by piece.
+ */
+export function* pieces(text: string, size = 1 << 16): Generator<string> {
+  if (text.length <= size) {
+    if (text) yield text;
+    return;
+  }
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(i + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && end - i > 1 && last >= 0xd800 && last <= 0xdbff) end--;
+    yield text.slice(i, end);
+    i = end;
+  }
+}
