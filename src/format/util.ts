@@ -5,10 +5,23 @@ import type { LintReport } from './types.js';
 
 /** `file` relative to `cwd`, with forward slashes. */
 export function relativePath(cwd: string, file: string): string {
-  const abs = isAbsolute(file) ? file : resolve(cwd, file);
-  const rel = relative(cwd, abs) || basename(abs);
-  return sep === '/' ? rel : rel.split(sep).join('/');
+  // asked once per finding, for a few files: remembered for the last cwd
+  if (cwd !== relativeTo) {
+    relativeTo = cwd;
+    relatives.clear();
+  }
+  let rel = relatives.get(file);
+  if (rel === undefined) {
+    const abs = isAbsolute(file) ? file : resolve(cwd, file);
+    rel = relative(cwd, abs) || basename(abs);
+    if (sep !== '/') rel = rel.split(sep).join('/');
+    if (relatives.size > 10_000) relatives.clear();
+    relatives.set(file, rel);
+  }
+  return rel;
 }
+let relativeTo: string | undefined;
+const relatives = new Map<string, string>();
 
 /** The text of `file` in the report, looked up as given or resolved against cwd. */
 export function sourceOf(report: LintReport, file: string): string | undefined {
