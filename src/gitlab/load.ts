@@ -55,8 +55,6 @@ interface Ctx {
   merged: Map<string, VMap>;
   diagnostics: Diagnostic[];
   diagKeys: Set<string>;
-  /** Script items by the scalar they are written as (its source token). */
-  items: Map<object, ScriptItem>;
 }
 
 function note(ctx: Ctx, d: Diagnostic): void {
@@ -80,7 +78,7 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
   const state: ConvertState = { aliasExpansions: 0, diagnostics: [] };
   const ctx: Ctx = {
     state, sources: new Map(), root, entryAbs, entryDisplay: file,
-    parsed: new Map(), merged: new Map(), diagnostics: [], diagKeys: new Set(), items: new Map(),
+    parsed: new Map(), merged: new Map(), diagnostics: [], diagKeys: new Set(),
   };
   const src = fromText ? textSource(file, options.text!) : readSource(entryAbs!, file);
   ctx.sources.set(file, src.text);
@@ -436,9 +434,10 @@ function buildJobs(ctx: Ctx, top: VMap): Job[] {
   return jobs;
 }
 
-function flatten(v: V): V[] {
-  if (v.kind !== 'seq') return [v];
-  return v.items.flatMap(flatten);
+function flatten(v: V, out: V[] = []): V[] {
+  if (v.kind !== 'seq') out.push(v);
+  else for (const it of v.items) flatten(it, out);
+  return out;
 }
 
 /** The item's text: strings as parsed; numbers as written (`1.0` stays `1.0`, as GitLab runs it); booleans as `true`/`false`. */
@@ -456,14 +455,11 @@ function scriptItems(ctx: Ctx, v: V): ScriptItem[] {
     return [];
   }
   const items: ScriptItem[] = [];
-  for (const it of flatten(v)) {
+  for (const it of v.kind === 'seq' ? flatten(v) : [v]) {
     if (it.kind === 'scalar' && it.value !== null && typeof it.value !== 'object') {
-      // one item per written scalar, however many jobs run it (through anchors, extends or !reference)
-      const sv = it as VScalar;
-      const at = sv.token ?? sv;
-      let item = ctx.items.get(at);
-      if (!item) ctx.items.set(at, (item = YamlScriptItem.of(sv, itemText(sv))));
-      items.push(item);
+      // one item per written scalar, shared by the jobs that reach it through `extends`, `!reference`
+      // or `default:` (an alias makes a copy of the scalar, and so an item of its own)
+      items.push((it.item ??= YamlScriptItem.of(it, itemText(it))));
     } else {
       const what = it.kind === 'scalar' ? 'an empty (null) item' : 'a map item';
       note(ctx, it.src.diagnostic('warning', 'bad-script-item', `${what} in a script list is not a command; it is skipped`, it.offset));

@@ -19,6 +19,8 @@ export interface VScalar extends VBase {
   style: ScalarStyle;
   end: number;
   token: CST.Token | undefined;
+  /** The script item made of it, once a job runs it (see load.ts); shared by every job that does. */
+  item: ScriptItem | undefined;
 }
 export type ScalarStyle = ScriptItem['scalar']['style'];
 export interface VEntry {
@@ -148,7 +150,7 @@ class Converter {
       if (typeof node.value === 'string') node.value.charCodeAt(0);
       return {
         kind: 'scalar', value: node.value, src: this.src, offset,
-        style: (node.type ?? 'PLAIN') as ScalarStyle, end: node.range?.[1] ?? offset, token: node.srcToken as CST.Token | undefined,
+        style: (node.type ?? 'PLAIN') as ScalarStyle, end: node.range?.[1] ?? offset, token: node.srcToken as CST.Token | undefined, item: undefined,
       };
     }
     if (isSeq(node)) {
@@ -258,7 +260,7 @@ class Converter {
 }
 
 function nullScalar(src: SourceFile, offset: number): VScalar {
-  return { kind: 'scalar', value: null, src, offset, style: 'PLAIN', end: offset, token: undefined };
+  return { kind: 'scalar', value: null, src, offset, style: 'PLAIN', end: offset, token: undefined, item: undefined };
 }
 
 function keyString(key: YamlNode | null): string {
