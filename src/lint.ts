@@ -244,10 +244,12 @@ function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
       });
     }
   }
+  const reports: Report[] = [];
+  const context = { job: analysis, report: (r: Report) => void reports.push(r) };
   for (const { rule, setting } of rules) {
-    const reports: Report[] = [];
+    reports.length = 0;
     try {
-      rule.check({ job: analysis, report: (r) => reports.push(r) });
+      rule.check(context);
     } catch (e) {
       throw new Error(`rule ${rule.meta.id} failed on job "${job.name}" in ${file}: ${(e as Error).message}`, { cause: e });
     }
