@@ -318,7 +318,7 @@ md.push('  Every job has a line of its own (a suite, a shard, a service) and a q
   }
 }
 md.push('- **ci-bgsafe**: `node bin/ci-bgsafe.cjs lint --format json --no-config .gitlab-ci.yml` (the bundled CLI; report to /dev/null).');
-md.push('- **floor** (`bench/floor.mjs`): reads every YAML file, parses it with `yaml` (aliases and merges resolved) and parses each');
+md.push('- **floor** (`bench/floor.mjs`): reads every YAML file outside hidden folders, parses it with `yaml` (aliases and merges resolved) and parses each');
 md.push('  job\'s written script programs with tree-sitter-bash; no `extends`/`!reference`/include resolution, no analysis, no rules.');
 md.push('- **shellcheck**: one `shellcheck -s bash -f json` process over one file per job holding the job\'s resolved');
 md.push('  `before_script` + `script` + `after_script` (one process for all files is the cheapest way to run it; actionlint and');
