@@ -455,7 +455,7 @@ function scriptItems(ctx: Ctx, v: V): ScriptItem[] {
     return [];
   }
   const items: ScriptItem[] = [];
-  for (const it of v.kind === 'seq' ? flatten(v) : [v]) {
+  for (const it of flatten(v)) {
     if (it.kind === 'scalar' && it.value !== null && typeof it.value !== 'object') {
       // one item per written scalar, shared by the jobs that reach it through `extends`, `!reference`
       // or `default:` (an alias makes a copy of the scalar, and so an item of its own)

@@ -8,23 +8,15 @@ import type { CST } from 'yaml';
 type Style = ScriptItem['scalar']['style'];
 
 /**
- * The part of a scalar's source token that mapping its value back to the source needs: plain data,
- * so that an item can be sent to a worker thread (see `wire`) and keeps no YAML tree alive.
+ * The part of a scalar's source token that mapping its value back to the source needs: a small copy,
+ * so that an item keeps nothing of the file's syntax tree alive once the pipeline is loaded.
  */
-export type ScalarToken =
+type ScalarToken =
   | { type: 'scalar' | 'single-quoted-scalar' | 'double-quoted-scalar'; offset: number; source: string }
   | { type: 'block-scalar'; offset: number; indent: number; source: string; props: Array<{ type: string; source?: string }> };
 
-/** A script item as plain data, for a worker thread: the file's text travels once, separately. */
-export interface WireScriptItem {
-  text: string;
-  file: string;
-  scalar: ScriptItem['scalar'];
-  token: ScalarToken | undefined;
-}
-
-/** The compact copy of a CST token (undefined for tokens that are not scalars). */
-export function scalarToken(token: CST.Token | undefined): ScalarToken | undefined {
+/** The small copy of a CST token (undefined for tokens that are not scalars). */
+function scalarToken(token: CST.Token | undefined): ScalarToken | undefined {
   if (!token) return undefined;
   switch (token.type) {
     case 'scalar':
@@ -63,16 +55,6 @@ export class YamlScriptItem implements ScriptItem {
   /** The item of a scalar of the YAML model. */
   static of(v: VScalar, text: string): YamlScriptItem {
     return new YamlScriptItem(v.src, { start: v.offset, end: v.end, style: v.style }, scalarToken(v.token), text);
-  }
-
-  /** The item as plain data (see `fromWire`). */
-  wire(): WireScriptItem {
-    return { text: this.text, file: this.file, scalar: this.scalar, token: this.#token };
-  }
-
-  /** An item from `wire()`, in a thread that has the file's text as `src`. */
-  static fromWire(w: WireScriptItem, src: SourceFile): YamlScriptItem {
-    return new YamlScriptItem(src, w.scalar, w.token, w.text);
   }
 
   get file(): string {

@@ -1,6 +1,7 @@
 /**
- * The YAML of one file turned into a small value tree in which every scalar keeps its YAML node,
- * so that text reached through aliases, merges, `extends` or `!reference` still knows where it is written.
+ * The YAML of one file turned into a small value tree in which every scalar keeps where and how it is
+ * written (offset, style, end, source token), so that text reached through aliases, merges, `extends`
+ * or `!reference` still knows where it is written.
  */
 import { Alias, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar } from 'yaml';
 import type { CST, Document, Node as YamlNode, ParsedNode, YAMLMap, YAMLSeq } from 'yaml';

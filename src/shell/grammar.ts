@@ -4,7 +4,8 @@
  * before it loads the CLI itself, so that it runs on V8's background threads while the CLI starts, reads
  * its options and loads the YAML. V8 reuses the code compiled from the same bytes when web-tree-sitter
  * compiles them again. An asynchronous compilation needs one turn of the event loop once its bytes are
- * decoded before its background work begins: `lint` gives it that turn before it reads any file.
+ * decoded before its background work begins: the loader gives it one before it runs the CLI, and
+ * `lint` another before it reads any file (for library callers, and in case the first came too soon).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
