@@ -38,6 +38,40 @@ const fdirPicomatch = {
   },
 };
 
+// web-tree-sitter's Language.load takes the grammar's bytes (or a path) and compiles them again, though
+// the CLI compiled them at start-up (src/shell/grammar.ts); the loader beneath it (Emscripten's) also
+// takes a compiled WebAssembly.Module. Let Language.load pass one through. The parser also makes the
+// runtime's memory itself, which must be the size web-tree-sitter asks for.
+const treeSitterLoadsModules = {
+  name: 'web-tree-sitter-loads-modules',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]web-tree-sitter[\\/]tree-sitter\.c?js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const check = 'if (input instanceof Uint8Array) {';
+      const expected = ['var INITIAL_MEMORY = Module["INITIAL_MEMORY"] || 33554432;', '"maximum": 32768', 'if (binary instanceof WebAssembly.Module) {', 'Module["instantiateWasm"](', 'wasmMemory = Module["wasmMemory"];'];
+      if (source.split(check).length !== 2 || expected.some((e) => !source.includes(e))) {
+        throw new Error(`${args.path}: web-tree-sitter no longer loads languages or makes its memory as this build expects; update the web-tree-sitter-loads-modules plugin and PARSER_MEMORY in src/shell/grammar.ts`);
+      }
+      return { contents: source.replace(check, 'if (input instanceof Uint8Array || input instanceof WebAssembly.Module) {'), loader: 'js' };
+    });
+  },
+};
+
+// picocolors decides at load whether colours are supported, and reads process.stdout.isTTY for that,
+// which makes Node build the stdout stream (a few ms; more for a pipe). The CLI decides about colour
+// itself and only calls createColors(enabled): drop the probe.
+const picocolorsNoProbe = {
+  name: 'picocolors-no-probe',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]picocolors[\\/]picocolors\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const probe = '((p.stdout || {}).isTTY && env.TERM !== "dumb")';
+      if (source.split(probe).length !== 2) throw new Error(`${args.path}: picocolors no longer probes the terminal as this build expects; update the picocolors-no-probe plugin`);
+      return { contents: source.replace(probe, 'false'), loader: 'js' };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -46,7 +80,8 @@ const common = {
   legalComments: 'none',
   minify,
   logLevel: 'warning',
-  plugins: [fdirPicomatch],
+  define: { __LANGUAGE_LOAD_TAKES_MODULE__: 'true' },
+  plugins: [fdirPicomatch, treeSitterLoadsModules, picocolorsNoProbe],
 };
 
 // The library: ESM, with the generator and the fixer in chunks loaded on demand.
@@ -72,10 +107,10 @@ await build({
   format: 'cjs',
   supported: { 'dynamic-import': false },
   external: ['../package.json'],
-  define: { 'import.meta.url': '__cbUrl' },
+  define: { ...common.define, 'import.meta.url': '__cbUrl' },
   banner: { js: "const __cbUrl = require('node:url').pathToFileURL(__filename).href;" },
   // web-tree-sitter ships a CommonJS build; its ES module build cannot be turned into one by the bundler.
-  plugins: [fdirPicomatch, {
+  plugins: [...common.plugins, {
     name: 'web-tree-sitter-cjs',
     setup(b) {
       b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') }));
@@ -101,7 +136,7 @@ await build({
   entryPoints: [join(root, 'src', 'cli', 'start.ts')],
   outfile: join(dist, 'start.cjs'),
   format: 'cjs',
-  define: { __CLI_BUILD_HASH__: JSON.stringify(cliHash), 'import.meta.url': '__cbUrl' },
+  define: { ...common.define, __CLI_BUILD_HASH__: JSON.stringify(cliHash), 'import.meta.url': '__cbUrl' },
   banner: { js: "const __cbUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 

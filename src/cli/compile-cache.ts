@@ -83,16 +83,21 @@ function writeCache(file: string, data: Buffer): void {
  * the code cache, and writes the cache once the command has finished when it was missing or stale.
  */
 export function runCachedBundle(bundle: string, buildHash: string, env: Env, argv: string[]): CacheState {
-  const compiled = compileCachedBundle(bundle, buildHash, env, argv);
+  const compiled = readCachedBundle(bundle, buildHash, env, argv).compile();
   compiled.run();
   return compiled.state;
 }
 
+export interface CompiledBundle {
+  state: CacheState;
+  run: () => void;
+}
+
 /**
- * runCachedBundle in two steps: read and compile the bundle (with the cache), then `run` it. The loader
- * lets the event loop turn between the two (see start.ts).
+ * runCachedBundle in three steps: read the bundle and its cache; `compile` it (the cache is checked and
+ * deserialised); `run` it. The loader lets the event loop turn between the steps (see start.ts).
  */
-export function compileCachedBundle(bundle: string, buildHash: string, env: Env, argv: string[]): { state: CacheState; run: () => void } {
+export function readCachedBundle(bundle: string, buildHash: string, env: Env, argv: string[]): { compile: () => CompiledBundle } {
   // The cache is only accepted under the V8 flags it was made with: set them before compiling.
   setWasmFlags();
   const dir = cacheDir(env);
@@ -106,20 +111,23 @@ export function compileCachedBundle(bundle: string, buildHash: string, env: Env,
     if (!cachedData) used = file;
   }
   const source = readFileSync(bundle, 'utf8');
-  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new vm.Script(wrapper, { filename: bundle, cachedData });
-  const state: CacheState = {
-    file: used,
-    status: !file ? 'off' : !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted',
+  const compile = (): CompiledBundle => {
+    const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+    const script = new vm.Script(wrapper, { filename: bundle, cachedData });
+    const state: CacheState = {
+      file: used,
+      status: !file ? 'off' : !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted',
+    };
+    const run = (): void => {
+      const mod = { exports: {} as { done?: Promise<void> } };
+      const fn = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
+      fn.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
+      if (file && state.status !== 'accepted' && argv[0] === 'lint' && mod.exports.done) {
+        // After the run, so that the functions linting compiled are in the cache too.
+        void mod.exports.done.then(() => writeCache(file, script.createCachedData()));
+      }
+    };
+    return { state, run };
   };
-  const run = (): void => {
-    const mod = { exports: {} as { done?: Promise<void> } };
-    const fn = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
-    fn.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
-    if (file && state.status !== 'accepted' && argv[0] === 'lint' && mod.exports.done) {
-      // After the run, so that the functions linting compiled are in the cache too.
-      void mod.exports.done.then(() => writeCache(file, script.createCachedData()));
-    }
-  };
-  return { state, run };
+  return { compile };
 }

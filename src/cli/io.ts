@@ -41,3 +41,63 @@ export function* pieces(text: string, size = 1 << 16): Generator<string> {
     i = end;
   }
 }
+
+/**
+ * Standard output or error as the CLI writes them: straight to the file descriptor, with no stream.
+ * Building `process.stdout` or `process.stderr` loads Node's stream modules (and, for a pipe, its
+ * socket modules): several milliseconds of every run, for a report that is one synchronous write.
+ */
+export interface Sink {
+  fd: number;
+  /** Node's stream for the same descriptor, built only if the descriptor would block (see `writeTo`). */
+  stream: () => NodeJS.WritableStream;
+  /** The reader has gone (EPIPE) or a write failed: nothing more is written. */
+  closed: boolean;
+  /** The stream writes from now on. */
+  viaStream: boolean;
+}
+
+export interface WriteDeps {
+  writeSync: (fd: number, data: string | Uint8Array, offset?: number) => number;
+  /** A write failed for a reason other than a reader that has gone. */
+  onError: (sink: Sink, e: NodeJS.ErrnoException) => void;
+}
+
+/**
+ * Writes `text` to `sink` in pieces. A descriptor that another process left non-blocking can refuse a
+ * write (EAGAIN) when its pipe is full: the stream, which waits until the pipe drains, then writes the
+ * rest, in order. A reader that stops early (EPIPE) closes the sink quietly.
+ */
+export function writeTo(sink: Sink, text: string, deps: WriteDeps): void {
+  for (const piece of pieces(text)) {
+    if (sink.closed) return;
+    if (sink.viaStream) {
+      sink.stream().write(piece);
+      continue;
+    }
+    let written = 0;
+    let bytes: Buffer | undefined;
+    try {
+      written = deps.writeSync(sink.fd, piece);
+      const length = Buffer.byteLength(piece);
+      if (written < length) {
+        // A partial write (a signal, a full disk about to fail): the rest from the bytes.
+        bytes = Buffer.from(piece);
+        while (written < bytes.length) written += deps.writeSync(sink.fd, bytes, written);
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EAGAIN') {
+        sink.viaStream = true;
+        const stream = sink.stream();
+        stream.on('error', (se: NodeJS.ErrnoException) => fail(sink, se, deps));
+        stream.write(written ? (bytes ?? Buffer.from(piece)).subarray(written) : piece);
+      } else fail(sink, err, deps);
+    }
+  }
+}
+
+function fail(sink: Sink, e: NodeJS.ErrnoException, deps: WriteDeps): void {
+  sink.closed = true;
+  if (e.code !== 'EPIPE') deps.onError(sink, e);
+}

@@ -2,46 +2,52 @@
  * The CLI bundle's entry: runs `main` with the process's arguments and streams, and sets the exit code.
  * `done` settles when the command has finished (the loader writes its compile cache after that).
  */
-import { writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { main } from '../cli.js';
-import { EXIT, pieces, type CliIO } from './io.js';
+import { EXIT, writeTo, type CliIO, type Sink, type WriteDeps } from './io.js';
 
-// A reader that stops early (`ci-bgsafe lint | head`) closes the pipe: write nothing more there and
-// let the run end with its own exit code. Any other write error (a full disk) fails the run with 2,
+// Written straight to the descriptors (see Sink), except on Windows, where Node's streams handle the
+// console. A reader that stops early (`ci-bgsafe lint | head`) closes the pipe: nothing more is written
+// there and the run ends with its own exit code. Any other write error (a full disk) fails the run with 2,
 // as an unwritable --output file does.
-const closed = new Set<NodeJS.WriteStream>();
+const direct = process.platform !== 'win32';
+const stdout: Sink = { fd: 1, stream: () => process.stdout, closed: false, viaStream: !direct };
+const stderr: Sink = { fd: 2, stream: () => process.stderr, closed: false, viaStream: !direct };
 let writeFailed = false;
-function failed(stream: NodeJS.WriteStream, e: NodeJS.ErrnoException): void {
-  closed.add(stream);
-  if (e.code === 'EPIPE') return;
-  writeFailed = true;
-  write(process.stderr, `ci-bgsafe: cannot write the report: ${e.message}\n`);
+const deps: WriteDeps = {
+  writeSync: (fd, data, offset) => (typeof data === 'string' ? writeSync(fd, data) : writeSync(fd, data, offset)),
+  onError: (sink, e) => {
+    writeFailed = true;
+    if (sink !== stderr) writeTo(stderr, `ci-bgsafe: cannot write the report: ${e.message}\n`, deps);
+  },
+};
+for (const sink of [stdout, stderr]) {
+  if (sink.viaStream) sink.stream().on('error', (e: NodeJS.ErrnoException) => {
+    sink.closed = true;
+    if (e.code !== 'EPIPE') deps.onError(sink, e);
+  });
 }
-for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => failed(stream, e));
 
 /**
- * Large reports (megabytes of JSON for thousands of jobs) go out in pieces: one write of the whole text
- * makes a buffer of its size first, page by page. A file (or /dev/null), which Node writes synchronously
- * itself, gets the text without that copy.
+ * Whether standard output is a terminal, without building `process.stdout` for the answer when it
+ * clearly is not: only a character device other than /dev/null can be one.
  */
-function write(stream: NodeJS.WriteStream, s: string): void {
-  const file = (stream as { _type?: string; fd?: number })._type === 'fs' ? (stream as { fd?: number }).fd : undefined;
-  for (const piece of pieces(s)) {
-    if (closed.has(stream)) return;
-    if (file === undefined) stream.write(piece);
-    else {
-      try {
-        writeSync(file, piece);
-      } catch (e) {
-        failed(stream, e as NodeJS.ErrnoException);
-      }
+function stdoutIsTTY(): boolean {
+  if (direct) {
+    try {
+      const st = fstatSync(1);
+      if (!st.isCharacterDevice() || st.rdev === statSync('/dev/null').rdev) return false;
+    } catch {
+      return false;
     }
   }
+  return !!process.stdout.isTTY;
 }
 
+let isTTY: boolean | undefined;
 const io: CliIO = {
-  out: (s) => write(process.stdout, s),
-  err: (s) => write(process.stderr, s),
+  out: (s) => writeTo(stdout, s, deps),
+  err: (s) => writeTo(stderr, s, deps),
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -49,7 +55,9 @@ const io: CliIO = {
   },
   cwd: process.cwd(),
   env: process.env,
-  isTTY: !!process.stdout.isTTY,
+  get isTTY() {
+    return (isTTY ??= stdoutIsTTY());
+  },
 };
 
 export const done: Promise<void> = main(process.argv.slice(2), io).then(
@@ -57,7 +65,7 @@ export const done: Promise<void> = main(process.argv.slice(2), io).then(
     process.exitCode = writeFailed ? EXIT.USAGE : code;
   },
   (e: unknown) => {
-    process.stderr.write(`ci-bgsafe: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    writeTo(stderr, `ci-bgsafe: internal error: ${(e as Error)?.message ?? String(e)}\n`, deps);
     process.exitCode = EXIT.INTERNAL;
   },
 );

@@ -1,8 +1,8 @@
 /** Built to dist/start.cjs: runs dist/cli.cjs through the compile cache (see compile-cache.ts). */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileCachedBundle } from './compile-cache.js';
-import { compileGrammarEarly } from '../shell/grammar.js';
+import { readCachedBundle } from './compile-cache.js';
+import { compileGrammarEarly, parserMemory } from '../shell/grammar.js';
 
 declare const __CLI_BUILD_HASH__: string;
 
@@ -13,12 +13,17 @@ if (!existsSync(bundle)) {
   process.exitCode = 3;
 } else {
   // The bash parser's WebAssembly compiles on V8's background threads while the CLI loads (see
-  // grammar.ts). Its compilation needs one turn of the event loop, once its bytes are decoded, to go on
-  // in the background: the turn between reading the CLI and running it.
+  // grammar.ts). Each compilation goes on in the background only after a turn of the event loop taken
+  // once V8 has decoded its bytes: reading the CLI's files gives it that time, and the loop turns before
+  // the CLI is compiled (the longest step here) and again before it runs.
   compileGrammarEarly();
-  const { state, run } = compileCachedBundle(bundle, __CLI_BUILD_HASH__, process.env, process.argv.slice(2));
+  const read = readCachedBundle(bundle, __CLI_BUILD_HASH__, process.env, process.argv.slice(2));
+  parserMemory();
   setImmediate(() => {
-    run();
-    if (process.env.CI_BGSAFE_DEBUG) process.stderr.write(`ci-bgsafe: compile cache ${state.status}${state.file ? ` (${state.file})` : ''}\n`);
+    const { state, run } = read.compile();
+    setImmediate(() => {
+      run();
+      if (process.env.CI_BGSAFE_DEBUG) process.stderr.write(`ci-bgsafe: compile cache ${state.status}${state.file ? ` (${state.file})` : ''}\n`);
+    });
   });
 }

@@ -1,11 +1,19 @@
 /**
  * The two WebAssembly files behind the bash parser (the tree-sitter runtime and the bash grammar),
- * read and compiled as early as possible: the CLI's loader (dist/start.cjs) starts the compilation
- * before it loads the CLI itself, so that it runs on V8's background threads while the CLI starts, reads
- * its options and loads the YAML. V8 reuses the code compiled from the same bytes when web-tree-sitter
- * compiles them again. An asynchronous compilation needs one turn of the event loop once its bytes are
- * decoded before its background work begins: the loader gives it one before it runs the CLI, and
- * `lint` another before it reads any file (for library callers, and in case the first came too soon).
+ * compiled as early as possible, and the parser's memory.
+ *
+ * The CLI's loader (dist/start.cjs) starts both compilations before it reads the CLI itself, so that they
+ * run on V8's background threads while the CLI starts, reads its options and loads the YAML. The parser
+ * then instantiates the compiled modules as they are, without compiling (or even copying) their bytes
+ * again. An asynchronous compilation goes on in the background only after one turn of the event loop
+ * taken once V8 has decoded its bytes (~1–2 ms): the loader reads the CLI's files first and then lets the
+ * loop turn, before the long synchronous step of compiling the CLI. Without that order, compiling the
+ * grammar waited for the whole CLI to load and the first parse waited ~30 ms for it.
+ *
+ * The parser's memory (32 MiB, the size web-tree-sitter asks for) is made early too: a new
+ * `WebAssembly.Memory` counts as young memory until two garbage collections have passed, and while it
+ * does, every new buffer (a file read, a string's bytes) makes V8 collect at once. Made before the CLI
+ * loads, the collections that loading needs anyway age it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,16 +26,25 @@ export interface GrammarBytes {
   bash: Uint8Array<ArrayBuffer>;
 }
 
+export interface GrammarModules {
+  runtime: Promise<WebAssembly.Module>;
+  bash: Promise<WebAssembly.Module>;
+}
+
+/** web-tree-sitter's memory: 512 pages (its INITIAL_MEMORY, 32 MiB) of at most 32,768 (2 GiB). */
+export const PARSER_MEMORY = { initial: 512, maximum: 32768 } as const;
+
 /**
- * The bytes and early compilations, kept alive until the parser is built. On `globalThis`: the loader
- * and the CLI are two bundles, each with its own copy of this module.
+ * What is made early, kept until the parser is built. On `globalThis`: the loader and the CLI are two
+ * bundles, each with its own copy of this module.
  */
 interface Early {
   bytes?: GrammarBytes;
-  compiling: Array<Promise<unknown>>;
+  modules?: GrammarModules;
+  memory?: WebAssembly.Memory;
 }
 const EARLY = Symbol.for('ci-bgsafe.grammar');
-const early = ((globalThis as { [EARLY]?: Early })[EARLY] ??= { compiling: [] });
+const early = ((globalThis as { [EARLY]?: Early })[EARLY] ??= {});
 
 /** Finds a WASM file shipped beside the bundle (dist/) or, from source, in node_modules. */
 function locate(fileName: string, packagePath: string): string {
@@ -57,19 +74,41 @@ export function grammarBytes(): GrammarBytes {
   });
 }
 
-/** Starts compiling both files in the background. Safe to call many times; never throws. */
+/**
+ * Starts compiling both files in the background, once. Never throws: a missing or broken file makes
+ * both promises reject with its error, which the parser reports when it loads.
+ */
 export function compileGrammarEarly(): void {
-  if (early.compiling.length) return;
+  if (early.modules) return;
+  let modules: GrammarModules;
   try {
     setWasmFlags();
     const b = grammarBytes();
-    early.compiling = [WebAssembly.compile(b.runtime), WebAssembly.compile(b.bash)].map((p) => p.catch(() => undefined));
-  } catch {
-    // the parser reports a missing or broken file itself when it loads
+    modules = { runtime: WebAssembly.compile(b.runtime), bash: WebAssembly.compile(b.bash) };
+  } catch (e) {
+    const failed = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    modules = { runtime: failed, bash: failed };
   }
+  // Awaited by the parser; until then a failure is not an unhandled rejection.
+  modules.runtime.catch(() => undefined);
+  modules.bash.catch(() => undefined);
+  early.modules = modules;
 }
 
-/** Lets the early compilations go once the parser holds its own modules. */
-export function releaseEarlyCompilations(): void {
-  early.compiling = [];
+/** The compiled modules (compiling them if nothing has started to). */
+export function grammarModules(): GrammarModules {
+  compileGrammarEarly();
+  return early.modules!;
+}
+
+/** The parser's memory, made once. */
+export function parserMemory(): WebAssembly.Memory {
+  return (early.memory ??= new WebAssembly.Memory(PARSER_MEMORY));
+}
+
+/** Lets the bytes, modules and memory go once the parser holds its own. */
+export function releaseEarly(): void {
+  early.bytes = undefined;
+  early.modules = undefined;
+  early.memory = undefined;
 }

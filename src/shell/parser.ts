@@ -2,9 +2,17 @@
  * The bash parser: tree-sitter-bash compiled to WebAssembly, loaded once per process.
  */
 import { Language, Parser, type Node, type Tree, type TreeCursor } from 'web-tree-sitter';
-import { compileGrammarEarly, grammarBytes, releaseEarlyCompilations } from './grammar.js';
+import { grammarBytes, grammarModules, parserMemory, releaseEarly } from './grammar.js';
 
 export type { Node, Tree, TreeCursor };
+
+/**
+ * Set by the build (scripts/build.mjs), whose copy of web-tree-sitter's `Language.load` also takes a
+ * compiled `WebAssembly.Module`; from source (the tests), the grammar is loaded from its bytes, and V8
+ * finds the module it compiled from the same bytes.
+ */
+declare const __LANGUAGE_LOAD_TAKES_MODULE__: boolean | undefined;
+const loadTakesModule = typeof __LANGUAGE_LOAD_TAKES_MODULE__ !== 'undefined' && __LANGUAGE_LOAD_TAKES_MODULE__;
 
 let parser: Parser | undefined;
 let loading: Promise<Parser> | undefined;
@@ -13,14 +21,22 @@ let loading: Promise<Parser> | undefined;
 export function initShellParser(): Promise<Parser> {
   if (parser) return Promise.resolve(parser);
   loading ??= (async () => {
-    compileGrammarEarly();
-    const bytes = grammarBytes();
-    await Parser.init({ wasmBinary: bytes.runtime });
-    const language = await Language.load(bytes.bash);
+    const modules = grammarModules();
+    const runtime = await modules.runtime;
+    await Parser.init({
+      wasmMemory: parserMemory(),
+      // Emscripten's hook: instantiate the module compiled early instead of compiling the bytes again.
+      instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+        done(new WebAssembly.Instance(runtime, imports), runtime);
+        return {};
+      },
+    });
+    const bash = await modules.bash;
+    const language = await Language.load(loadTakesModule ? (bash as unknown as Uint8Array) : grammarBytes().bash);
     const p = new Parser();
     p.setLanguage(language);
     parser = p;
-    releaseEarlyCompilations();
+    releaseEarly();
     return p;
   })();
   return loading;

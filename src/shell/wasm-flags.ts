@@ -10,6 +10,10 @@ export const WASM_FLAGS = [
   // Compile every function when the module is compiled (on V8's background threads, started early: see
   // grammar.ts), not on its first call: lazily, the first parse compiled the lexer on the main thread (~22 ms).
   '--no-wasm-lazy-compilation',
+  // One background thread per module. The grammar is one large function (its lexer) and compiles on one
+  // thread anyway; the runtime's 277 functions spread over every worker thread took CPU from the main
+  // thread, which loads the CLI meanwhile and is what the start waits for.
+  '--wasm-num-compilation-tasks=1',
 ] as const;
 
 let set = false;
