@@ -1,13 +1,15 @@
 #!/bin/sh
 # Installs the programs the test suite runs for real, if any is missing:
 # bash, dash, busybox and shellcheck (generated scripts), git and rsync (gitlab-ci-local),
-# sudo and visudo (services run with --sudo, and the sudoers lines they need).
+# sudo and visudo (services run with --sudo, and the sudoers lines they need), script (a terminal for
+# the colour test; Debian's bsdutils).
 # Uses apt-get (Debian/Ubuntu) as root, or through sudo.
 set -eu
 missing=
 for tool in bash dash busybox shellcheck git rsync sudo; do
   command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
+command -v script >/dev/null 2>&1 || missing="$missing bsdutils"
 [ -z "$missing" ] && exit 0
 echo "test-deps: installing:$missing" >&2
 if [ "$(id -u)" -eq 0 ]; then as_root=; elif command -v sudo >/dev/null 2>&1; then as_root=sudo; else
