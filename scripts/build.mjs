@@ -97,8 +97,10 @@ await build({
   banner: { js: "import { createRequire as __cbRequire } from 'node:module'; const require = __cbRequire(import.meta.url);" },
 });
 
-// The CLI: one CommonJS file, so that dist/start.cjs can run it through a V8 code cache
-// (Node 20 has no code cache for ES modules). Dynamic imports become requires of code in the same file.
+// The CLI: one CommonJS module, so that dist/start.cjs can run it through a V8 code cache (Node 20 has
+// no code cache for ES modules). Dynamic imports become requires of code in the same file. The file holds
+// the module's function, `(function (exports, require, module, __filename, __dirname) {…})`, as Node
+// wraps a CommonJS module: start.cjs compiles the file's text as it is read, with no copy to wrap it.
 const cliFile = join(dist, 'cli.cjs');
 await build({
   ...common,
@@ -108,7 +110,8 @@ await build({
   supported: { 'dynamic-import': false },
   external: ['../package.json'],
   define: { ...common.define, 'import.meta.url': '__cbUrl' },
-  banner: { js: "const __cbUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {const __cbUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
   // web-tree-sitter ships a CommonJS build; its ES module build cannot be turned into one by the bundler.
   plugins: [...common.plugins, {
     name: 'web-tree-sitter-cjs',

@@ -81,6 +81,8 @@ function writeCache(file: string, data: Buffer): void {
 /**
  * Loads the CommonJS bundle `bundle` (which runs the CLI and exports `done`, a promise of its end) with
  * the code cache, and writes the cache once the command has finished when it was missing or stale.
+ * The file holds the module's function, `(function (exports, require, module, __filename, __dirname)
+ * {…})`: its text is compiled as it is read (wrapping it here copied the whole text, ~2 ms).
  */
 export function runCachedBundle(bundle: string, buildHash: string, env: Env, argv: string[]): CacheState {
   const compiled = readCachedBundle(bundle, buildHash, env, argv).compile();
@@ -112,8 +114,7 @@ export function readCachedBundle(bundle: string, buildHash: string, env: Env, ar
   }
   const source = readFileSync(bundle, 'utf8');
   const compile = (): CompiledBundle => {
-    const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-    const script = new vm.Script(wrapper, { filename: bundle, cachedData });
+    const script = new vm.Script(source, { filename: bundle, cachedData });
     const state: CacheState = {
       file: used,
       status: !file ? 'off' : !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted',

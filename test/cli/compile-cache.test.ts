@@ -12,12 +12,12 @@ import { cacheDir, cacheFileName, runCachedBundle } from '../../src/cli/compile-
 const ROOT = join(import.meta.dirname, '..', '..');
 const VPN = join(ROOT, 'examples', 'vpn-deploy', '.gitlab-ci.yml');
 
-/** A CommonJS bundle that counts its runs and, like dist/cli.cjs, exports `done`. */
+/** A CommonJS module's function that counts its runs and, like dist/cli.cjs, exports `done`. */
 function bundle(dir: string, body = ''): string {
   const file = join(dir, 'bundle.cjs');
   writeFileSync(
     file,
-    `globalThis.__cbRuns = (globalThis.__cbRuns ?? 0) + 1;\n${body}\nfunction work(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }\nexports.value = work(1000);\nexports.done = Promise.resolve();\n`,
+    `(function (exports, require, module, __filename, __dirname) {globalThis.__cbRuns = (globalThis.__cbRuns ?? 0) + 1;\n${body}\nfunction work(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }\nexports.value = work(1000);\nexports.done = Promise.resolve();\n})`,
   );
   return file;
 }
