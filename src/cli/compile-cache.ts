@@ -16,6 +16,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
+import { clearParserMemory, readIntoParserMemory } from '../shell/grammar.js';
 import { setWasmFlags } from '../shell/wasm-flags.js';
 
 type Env = Record<string, string | undefined>;
@@ -40,13 +41,16 @@ export interface CacheState {
   status: 'accepted' | 'rejected' | 'missing' | 'off';
 }
 
-/** Reads the cache if it is a regular file owned by this user. */
-function readCache(file: string): Buffer | undefined {
+/**
+ * Reads the cache if it is a regular file owned by this user, into the parser's memory (see grammar.ts),
+ * which is cleared once the cache has been used.
+ */
+function readCache(file: string): Uint8Array | undefined {
   try {
     const st = lstatSync(file);
     if (!st.isFile()) return undefined;
     if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return undefined;
-    return readFileSync(file);
+    return readIntoParserMemory(file);
   } catch {
     return undefined;
   }
@@ -114,7 +118,12 @@ export function readCachedBundle(bundle: string, buildHash: string, env: Env, ar
   }
   const source = readFileSync(bundle, 'utf8');
   const compile = (): CompiledBundle => {
-    const script = new vm.Script(source, { filename: bundle, cachedData });
+    let script: vm.Script;
+    try {
+      script = new vm.Script(source, { filename: bundle, cachedData });
+    } finally {
+      clearParserMemory();
+    }
     const state: CacheState = {
       file: used,
       status: !file ? 'off' : !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted',

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCachedBundle } from './compile-cache.js';
-import { compileGrammarEarly, parserMemory } from '../shell/grammar.js';
+import { compileGrammarEarly } from '../shell/grammar.js';
 
 declare const __CLI_BUILD_HASH__: string;
 
@@ -18,7 +18,6 @@ if (!existsSync(bundle)) {
   // the CLI is compiled (the longest step here) and again before it runs.
   compileGrammarEarly();
   const read = readCachedBundle(bundle, __CLI_BUILD_HASH__, process.env, process.argv.slice(2));
-  parserMemory();
   setImmediate(() => {
     const { state, run } = read.compile();
     setImmediate(() => {

@@ -2,7 +2,7 @@
  * The bash parser: tree-sitter-bash compiled to WebAssembly, loaded once per process.
  */
 import { Language, Parser, type Node, type Tree, type TreeCursor } from 'web-tree-sitter';
-import { grammarBytes, grammarModules, parserMemory, releaseEarly } from './grammar.js';
+import { grammarBytes, grammarModules, releaseGrammarBytes, takeParserMemory } from './grammar.js';
 
 export type { Node, Tree, TreeCursor };
 
@@ -24,7 +24,7 @@ export function initShellParser(): Promise<Parser> {
     const modules = grammarModules();
     const runtime = await modules.runtime;
     await Parser.init({
-      wasmMemory: parserMemory(),
+      wasmMemory: takeParserMemory(),
       // Emscripten's hook: instantiate the module compiled early instead of compiling the bytes again.
       instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
         done(new WebAssembly.Instance(runtime, imports), runtime);
@@ -36,7 +36,7 @@ export function initShellParser(): Promise<Parser> {
     const p = new Parser();
     p.setLanguage(language);
     parser = p;
-    releaseEarly();
+    releaseGrammarBytes();
     return p;
   })();
   return loading;
