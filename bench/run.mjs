@@ -11,22 +11,41 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { generatePipeline, writePipeline } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const value = (name) => {
-  const i = argv.indexOf(name);
-  return i === -1 ? undefined : argv[i + 1];
+const USAGE = 'usage: node bench/run.mjs [--quick] [--sizes 10,1000] [--reps N] [--out FILE] [--no-peers] [--keep]\n';
+let args;
+try {
+  args = parseArgs({
+    options: {
+      quick: { type: 'boolean' }, sizes: { type: 'string' }, reps: { type: 'string' }, out: { type: 'string' },
+      'no-peers': { type: 'boolean' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+} catch (e) {
+  process.stderr.write(`bench: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const positive = (name, text) => {
+  if (!/^[1-9]\d*$/.test(text)) {
+    process.stderr.write(`bench: --${name} takes whole numbers above 0, not "${text}"\n${USAGE}`);
+    process.exit(2);
+  }
+  return Number(text);
 };
 
-const quick = flag('--quick');
-const sizes = (value('--sizes') ?? (quick ? '10,100,1000' : '10,100,500,1000,5000')).split(',').map(Number);
-const repsOverride = value('--reps') ? Number(value('--reps')) : undefined;
-const out = value('--out') ?? (quick ? undefined : join(root, 'bench', 'RESULTS.md'));
-const peers = !flag('--no-peers');
+const quick = !!args.quick;
+const sizes = (args.sizes ?? (quick ? '10,100,1000' : '10,100,500,1000,5000')).split(',').map((n) => positive('sizes', n));
+const repsOverride = args.reps !== undefined ? positive('reps', args.reps) : undefined;
+const out = args.out ?? (quick ? undefined : join(root, 'bench', 'RESULTS.md'));
+const peers = !args['no-peers'];
 const TIMEOUT_MS = 300_000;
 
 /** Repetitions per size: fewer for the large sizes (and for the slow peers) to keep a full run short. */
@@ -224,7 +243,7 @@ try {
     log(`bench: ${size} jobs (${p.lines} lines): ${Object.entries(s).map(([id, r]) => `${id} ${r.time.median.toFixed(0)} ms / ${r.rss.median.toFixed(0)} MB`).join(', ')}`);
   }
 } finally {
-  if (!flag('--keep')) rmSync(base, { recursive: true, force: true });
+  if (!args.keep) rmSync(base, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------------
