@@ -80,21 +80,17 @@ describe('writeTo', () => {
     expect(f.errors).toEqual([]);
   });
 
-  it('stops quietly when the reader has gone', () => {
-    const f = fakeSink({ failAfter: 1, code: 'EPIPE' });
+  // a reader that has gone ends the output quietly; any other failure is reported, once
+  it.each([
+    { code: 'EPIPE', failAfter: 1, writes: 1, errors: [] },
+    { code: 'ENOSPC', failAfter: 0, writes: 0, errors: ['ENOSPC'] },
+  ])('after $code writes nothing more and reports $errors', ({ code, failAfter, writes, errors }) => {
+    const f = fakeSink({ failAfter, code });
     writeTo(f.sink, text, f.deps);
     writeTo(f.sink, 'more', f.deps);
     expect(f.sink.closed).toBe(true);
-    expect(f.written.length).toBe(1);
-    expect(f.errors).toEqual([]);
-  });
-
-  it('reports any other failure once and writes nothing more', () => {
-    const f = fakeSink({ failAfter: 0, code: 'ENOSPC' });
-    writeTo(f.sink, text, f.deps);
-    writeTo(f.sink, 'more', f.deps);
-    expect(f.errors).toEqual(['ENOSPC']);
-    expect(f.written).toEqual([]);
+    expect(f.written.length).toBe(writes);
+    expect(f.errors).toEqual(errors);
   });
 });
 
