@@ -22,6 +22,24 @@ describe('GitLab configuration semantics', () => {
     expect([...p.sources.keys()].map((f) => path.basename(f))).toEqual(['.gitlab-ci.yml', 'a.yml', 'common.yml', 'b.yml']);
   });
 
+  it('merges included files key by key in order: a later file replaces a job, null removes one, hashes merge deeply', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'merge-'));
+    fs.writeFileSync(path.join(dir, 'a.yml'), 'x: {script: echo a-x}\ny: {script: echo a-y}\nz: {script: echo a-z}\nvariables: {A: "1", B: "1"}\n');
+    fs.writeFileSync(path.join(dir, 'b.yml'), 'y: {script: echo b-y}\nw: {script: echo b-w}\nvariables: {B: "2"}\n');
+    fs.writeFileSync(path.join(dir, '.gitlab-ci.yml'), 'include: [a.yml, b.yml]\nz: null\nv: {script: echo v}\nvariables: {C: "3"}\n');
+    const p = loadPipeline(path.join(dir, '.gitlab-ci.yml'), { root: dir });
+    expect(p.jobs.map((j) => `${j.name}:${texts(j.script).join()}`)).toEqual(['x:echo a-x', 'y:echo b-y', 'w:echo b-w', 'v:echo v']);
+    expect(p.jobs[0]!.variables).toEqual({ A: '1', B: '2', C: '3' });
+  });
+
+  it('merges extends parents in order, then the job: null removes an inherited key', () => {
+    const p = load('.a:\n  before_script: [vpn &]\n  script: [echo a]\n  variables: {A: "1"}\n.b:\n  script: [echo b]\n  variables: {B: "2"}\njob:\n  extends: [.a, .b]\n  before_script: null\n  variables: {A: "9"}\n');
+    const job = p.jobs.find((j) => j.name === 'job')!;
+    expect(texts(job.before_script)).toEqual([]);
+    expect(texts(job.script)).toEqual(['echo b']);
+    expect(job.variables).toEqual({ A: '9', B: '2' });
+  });
+
   it('included files are named like the entry file (relative stays relative)', () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'rel-'));
     fs.mkdirSync(path.join(dir, 'ci'));
