@@ -142,7 +142,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promise<number> {
-  const [{ lint }, { format, formatParts }, config] = await Promise.all([
+  const [{ lint }, { format }, config] = await Promise.all([
     import('./lint.js'),
     import('./format/index.js'),
     import('./config/index.js'),
@@ -203,7 +203,7 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
     }
     io.out(format('text', report, { color, rules, toolVersion: VERSION }));
   } else {
-    for (const part of formatParts(opts.format, report, { color, rules, toolVersion: VERSION })) io.out(part);
+    io.out(format(opts.format, report, { color, rules, toolVersion: VERSION }));
   }
   if (report.errors.length) {
     if (opts.format !== 'text' && !opts.output) {

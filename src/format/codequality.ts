@@ -2,7 +2,7 @@
 import type { Severity } from '../types.js';
 import type { LintReport } from './types.js';
 import { fingerprints } from './fingerprint.js';
-import { jsonDocument, relativePath } from './util.js';
+import { relativePath } from './util.js';
 
 export type CodeQualitySeverity = 'info' | 'minor' | 'major' | 'critical' | 'blocker';
 
@@ -32,5 +32,5 @@ export function toCodeQuality(report: LintReport): CodeQualityIssue[] {
 }
 
 export function formatCodeQuality(report: LintReport): string {
-  return jsonDocument(toCodeQuality(report)).join('');
+  return JSON.stringify(toCodeQuality(report), null, 2) + '\n';
 }

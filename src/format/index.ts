@@ -1,10 +1,9 @@
 /** Report formatters: pure functions from a LintReport to the text written out. */
 import type { FormatName, FormatOptions, LintReport } from './types.js';
 import { formatText } from './text.js';
-import { toJsonReport } from './json.js';
-import { toSarif } from './sarif.js';
-import { toCodeQuality } from './codequality.js';
-import { jsonDocument } from './util.js';
+import { formatJson } from './json.js';
+import { formatSarif } from './sarif.js';
+import { formatCodeQuality } from './codequality.js';
 
 export type { FormatName, FormatOptions, LintReport } from './types.js';
 export { formatText } from './text.js';
@@ -21,20 +20,15 @@ export function isFormatName(name: string): name is FormatName {
 
 /** Formats `report` as `name`; throws an Error naming the known formats for an unknown name. */
 export function format(name: string, report: LintReport, opts: FormatOptions = {}): string {
-  return formatParts(name, report, opts).join('');
-}
-
-/** `format` as the parts it joins, to be written one after the other (see jsonDocument). */
-export function formatParts(name: string, report: LintReport, opts: FormatOptions = {}): string[] {
   switch (name) {
     case 'text':
-      return [formatText(report, opts)];
+      return formatText(report, opts);
     case 'json':
-      return jsonDocument(toJsonReport(report));
+      return formatJson(report);
     case 'sarif':
-      return jsonDocument(toSarif(report, opts));
+      return formatSarif(report, opts);
     case 'codequality':
-      return jsonDocument(toCodeQuality(report));
+      return formatCodeQuality(report);
     default:
       throw new Error(`unknown format "${name}" (one of: ${FORMATS.join(', ')})`);
   }

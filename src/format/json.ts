@@ -1,7 +1,7 @@
 /** Machine-readable report, version 1; `schemas/report.schema.json` describes it exactly. */
 import type { Diagnostic, Finding } from '../types.js';
 import type { LintReport } from './types.js';
-import { jsonDocument, relativePath, sortDiagnostics, sortFindings } from './util.js';
+import { relativePath, sortDiagnostics, sortFindings } from './util.js';
 
 /** A finding as the JSON report writes it: everything but the edits and suggestion used by --fix. */
 export type JsonFinding = Omit<Finding, 'fix' | 'suggestion'>;
@@ -44,5 +44,5 @@ export function toJsonReport(report: LintReport): JsonReport {
 }
 
 export function formatJson(report: LintReport): string {
-  return jsonDocument(toJsonReport(report)).join('');
+  return JSON.stringify(toJsonReport(report), null, 2) + '\n';
 }

@@ -3,7 +3,7 @@ import type { Diagnostic, Severity } from '../types.js';
 import { docUrl, type RuleMeta } from '../rules/types.js';
 import type { FormatOptions, LintReport } from './types.js';
 import { fingerprints } from './fingerprint.js';
-import { jsonDocument, relativePath, sortDiagnostics } from './util.js';
+import { relativePath, sortDiagnostics } from './util.js';
 
 export const SARIF_SCHEMA_URL = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const INFORMATION_URI = 'https://gitlab.com/ci-bgsafe/ci-bgsafe';
@@ -85,5 +85,5 @@ export function toSarif(report: LintReport, opts: FormatOptions = {}): Record<st
 }
 
 export function formatSarif(report: LintReport, opts: FormatOptions = {}): string {
-  return jsonDocument(toSarif(report, opts)).join('');
+  return JSON.stringify(toSarif(report, opts), null, 2) + '\n';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FORMATS, format, formatParts, toCodeQuality, toJsonReport, toSarif } from '../../src/format/index.js';
+import { format, toCodeQuality, toJsonReport, toSarif } from '../../src/format/index.js';
 import type { LintReport } from '../../src/format/types.js';
 import type { Finding } from '../../src/types.js';
 import { makeReport, RULE_METAS } from '../fixtures/format/report.js';
@@ -27,22 +27,6 @@ function finding(over: Partial<Finding> = {}): Finding {
 function report(findings: Finding[], text: string, over: Partial<LintReport> = {}): LintReport {
   return { findings, errors: [], notes: [], files: ['ci.yml'], sources: new Map([['ci.yml', text]]), cwd: '/repo', ...over };
 }
-
-describe('formatParts', () => {
-  it('gives the parts of what format returns: the JSON documents as the document and its newline', () => {
-    const r = report([finding()], 'sleep 1 &\n');
-    for (const name of FORMATS) {
-      const parts = formatParts(name, r, { rules: RULE_METAS });
-      expect(parts.join('')).toBe(format(name, r, { rules: RULE_METAS }));
-      if (name !== 'text') {
-        expect(parts).toHaveLength(2);
-        expect(parts[1]).toBe('\n');
-        expect(() => JSON.parse(parts[0]!)).not.toThrow();
-      }
-    }
-    expect(() => formatParts('xml', r)).toThrow(/unknown format "xml"/);
-  });
-});
 
 describe('text', () => {
   it('underlines from column to endColumn and keeps tabs so the caret lines up', () => {
