@@ -21,56 +21,59 @@ execFileSync(process.execPath, [join(root, 'scripts', 'compile-schemas.mjs'), '-
 
 const minify = !process.env.CI_BGSAFE_NO_MINIFY;
 
+/**
+ * A plugin that edits one library file as it is bundled: `find` (a text that must occur once, or a
+ * pattern that must match) becomes `replace`, after `prefix`; every text of `expect` must be there too.
+ * When the library's code is no longer so, the build fails and says which plugin to update.
+ */
+function patchLibrary({ name, file, find, replace, prefix = '', expect = [], what }) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter: file }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const found = typeof find === 'string' ? source.split(find).length === 2 : find.test(source);
+        if (!found || expect.some((e) => !source.includes(e))) throw new Error(`${args.path}: ${what}; update the ${name} plugin`);
+        return { contents: prefix + source.replace(find, replace), loader: 'js' };
+      });
+    },
+  };
+}
+
 // fdir (under tinyglobby) loads picomatch at start-up through a require the bundler cannot see, so every
 // run read and compiled picomatch's files from node_modules (~7 ms). Give it the bundled picomatch.
-const fdirPicomatch = {
+const fdirPicomatch = patchLibrary({
   name: 'fdir-bundled-picomatch',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]fdir[\\/]dist[\\/]index\.mjs$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const dynamic = /try \{\s*__require\.resolve\("picomatch"\);\s*pm = __require\("picomatch"\);\s*\} catch \{\}/;
-      if (!dynamic.test(source)) throw new Error(`${args.path}: fdir no longer loads picomatch as this build expects; update the fdir-bundled-picomatch plugin`);
-      return {
-        contents: `import __bundledPicomatch from 'picomatch';\n${source.replace(dynamic, 'pm = __bundledPicomatch;')}`,
-        loader: 'js',
-      };
-    });
-  },
-};
+  file: /[\\/]fdir[\\/]dist[\\/]index\.mjs$/,
+  find: /try \{\s*__require\.resolve\("picomatch"\);\s*pm = __require\("picomatch"\);\s*\} catch \{\}/,
+  replace: 'pm = __bundledPicomatch;',
+  prefix: "import __bundledPicomatch from 'picomatch';\n",
+  what: 'fdir no longer loads picomatch as this build expects',
+});
 
 // web-tree-sitter's Language.load takes the grammar's bytes (or a path) and compiles them again, though
 // the CLI compiled them at start-up (src/shell/grammar.ts); the loader beneath it (Emscripten's) also
 // takes a compiled WebAssembly.Module. Let Language.load pass one through. The parser also makes the
 // runtime's memory itself, which must be the size web-tree-sitter asks for.
-const treeSitterLoadsModules = {
+const treeSitterLoadsModules = patchLibrary({
   name: 'web-tree-sitter-loads-modules',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]web-tree-sitter[\\/]tree-sitter\.c?js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const check = 'if (input instanceof Uint8Array) {';
-      const expected = ['var INITIAL_MEMORY = Module["INITIAL_MEMORY"] || 33554432;', '"maximum": 32768', 'if (binary instanceof WebAssembly.Module) {', 'Module["instantiateWasm"](', 'wasmMemory = Module["wasmMemory"];'];
-      if (source.split(check).length !== 2 || expected.some((e) => !source.includes(e))) {
-        throw new Error(`${args.path}: web-tree-sitter no longer loads languages or makes its memory as this build expects; update the web-tree-sitter-loads-modules plugin and PARSER_MEMORY in src/shell/grammar.ts`);
-      }
-      return { contents: source.replace(check, 'if (input instanceof Uint8Array || input instanceof WebAssembly.Module) {'), loader: 'js' };
-    });
-  },
-};
+  file: /[\\/]web-tree-sitter[\\/]tree-sitter\.c?js$/,
+  find: 'if (input instanceof Uint8Array) {',
+  replace: 'if (input instanceof Uint8Array || input instanceof WebAssembly.Module) {',
+  expect: ['var INITIAL_MEMORY = Module["INITIAL_MEMORY"] || 33554432;', '"maximum": 32768', 'if (binary instanceof WebAssembly.Module) {', 'Module["instantiateWasm"](', 'wasmMemory = Module["wasmMemory"];'],
+  what: 'web-tree-sitter no longer loads languages or makes its memory as this build expects (see also PARSER_MEMORY in src/shell/grammar.ts)',
+});
 
 // picocolors decides at load whether colours are supported, and reads process.stdout.isTTY for that,
 // which makes Node build the stdout stream (a few ms; more for a pipe). The CLI decides about colour
 // itself and only calls createColors(enabled): drop the probe.
-const picocolorsNoProbe = {
+const picocolorsNoProbe = patchLibrary({
   name: 'picocolors-no-probe',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]picocolors[\\/]picocolors\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const probe = '((p.stdout || {}).isTTY && env.TERM !== "dumb")';
-      if (source.split(probe).length !== 2) throw new Error(`${args.path}: picocolors no longer probes the terminal as this build expects; update the picocolors-no-probe plugin`);
-      return { contents: source.replace(probe, 'false'), loader: 'js' };
-    });
-  },
-};
+  file: /[\\/]picocolors[\\/]picocolors\.js$/,
+  find: '((p.stdout || {}).isTTY && env.TERM !== "dumb")',
+  replace: 'false',
+  what: 'picocolors no longer probes the terminal as this build expects',
+});
 
 const common = {
   bundle: true,
