@@ -88,13 +88,17 @@ export function writeTo(sink: Sink, text: string, deps: WriteDeps): void {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'EAGAIN') {
-        sink.viaStream = true;
-        const stream = sink.stream();
-        stream.on('error', (se: NodeJS.ErrnoException) => fail(sink, se, deps));
-        stream.write(written ? (bytes ?? Buffer.from(piece)).subarray(written) : piece);
+        useStream(sink, deps);
+        sink.stream().write(written ? (bytes ?? Buffer.from(piece)).subarray(written) : piece);
       } else fail(sink, err, deps);
     }
   }
+}
+
+/** From now on `sink` is written through its stream, whose errors end it as a failed write does. */
+export function useStream(sink: Sink, deps: WriteDeps): void {
+  sink.viaStream = true;
+  sink.stream().on('error', (e: NodeJS.ErrnoException) => fail(sink, e, deps));
 }
 
 function fail(sink: Sink, e: NodeJS.ErrnoException, deps: WriteDeps): void {

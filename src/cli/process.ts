@@ -4,15 +4,15 @@
  */
 import { fstatSync, statSync, writeSync } from 'node:fs';
 import { main } from '../cli.js';
-import { EXIT, writeTo, type CliIO, type Sink, type WriteDeps } from './io.js';
+import { EXIT, useStream, writeTo, type CliIO, type Sink, type WriteDeps } from './io.js';
 
 // Written straight to the descriptors (see Sink), except on Windows, where Node's streams handle the
 // console. A reader that stops early (`ci-bgsafe lint | head`) closes the pipe: nothing more is written
 // there and the run ends with its own exit code. Any other write error (a full disk) fails the run with 2,
 // as an unwritable --output file does.
 const direct = process.platform !== 'win32';
-const stdout: Sink = { fd: 1, stream: () => process.stdout, closed: false, viaStream: !direct };
-const stderr: Sink = { fd: 2, stream: () => process.stderr, closed: false, viaStream: !direct };
+const stdout: Sink = { fd: 1, stream: () => process.stdout, closed: false, viaStream: false };
+const stderr: Sink = { fd: 2, stream: () => process.stderr, closed: false, viaStream: false };
 let writeFailed = false;
 const deps: WriteDeps = {
   writeSync: (fd, data, offset) => (typeof data === 'string' ? writeSync(fd, data) : writeSync(fd, data, offset)),
@@ -21,12 +21,7 @@ const deps: WriteDeps = {
     if (sink !== stderr) writeTo(stderr, `ci-bgsafe: cannot write the report: ${e.message}\n`, deps);
   },
 };
-for (const sink of [stdout, stderr]) {
-  if (sink.viaStream) sink.stream().on('error', (e: NodeJS.ErrnoException) => {
-    sink.closed = true;
-    if (e.code !== 'EPIPE') deps.onError(sink, e);
-  });
-}
+if (!direct) for (const sink of [stdout, stderr]) useStream(sink, deps);
 
 /**
  * Whether standard output is a terminal, without building `process.stdout` for the answer when it
