@@ -56,8 +56,15 @@ interface Early {
 const EARLY = Symbol.for('ci-bgsafe.grammar');
 const early = ((globalThis as { [EARLY]?: Early })[EARLY] ??= {});
 
+/** The two files: their names beside the bundle (dist/), and in node_modules. */
+const FILES = {
+  runtime: ['tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm'],
+  bash: ['tree-sitter-bash.wasm', 'tree-sitter-bash/tree-sitter-bash.wasm'],
+} as const;
+
 /** Finds a WASM file shipped beside the bundle (dist/) or, from source, in node_modules. */
-function locate(fileName: string, packagePath: string): string {
+function locate(which: keyof typeof FILES): string {
+  const [fileName, packagePath] = FILES[which];
   const here = dirname(fileURLToPath(import.meta.url));
   for (const dir of [here, join(here, '..')]) {
     const bundled = join(dir, fileName);
@@ -112,8 +119,8 @@ export function clearParserMemory(): void {
 /** Reads both WASM files once (the parser loads the grammar from its bytes when run from source). */
 export function grammarBytes(): GrammarBytes {
   return (early.bytes ??= {
-    runtime: readBytes(locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm')),
-    bash: readBytes(locate('tree-sitter-bash.wasm', 'tree-sitter-bash/tree-sitter-bash.wasm')),
+    runtime: readBytes(locate('runtime')),
+    bash: readBytes(locate('bash')),
   });
 }
 
@@ -126,8 +133,8 @@ export function compileGrammarEarly(): void {
   let modules: GrammarModules;
   try {
     setWasmFlags();
-    const runtime = readIntoParserMemory(locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm'));
-    const bash = readIntoParserMemory(locate('tree-sitter-bash.wasm', 'tree-sitter-bash/tree-sitter-bash.wasm'));
+    const runtime = readIntoParserMemory(locate('runtime'));
+    const bash = readIntoParserMemory(locate('bash'));
     // Each call copies its bytes before it returns.
     modules = { runtime: WebAssembly.compile(runtime), bash: WebAssembly.compile(bash) };
     clearParserMemory();
