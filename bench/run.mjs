@@ -72,10 +72,10 @@ const gclBin = (() => {
 })();
 const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
 
-/** Runs a command once under /usr/bin/time: wall milliseconds, peak RSS in MB, exit status. */
 /**
  * Runs a command once: wall time, and (unless `rss` is false) peak RSS through `/usr/bin/time`, whose
  * own start-up (~5 ms) is then part of the time: negligible for seconds, not for a cold start.
+ * Gives wall milliseconds, peak RSS in MB (NaN without it), the exit status and standard error.
  */
 function measure(cmd, args, cwd, env = undefined, { rss = true } = {}) {
   const rssFile = join(os.tmpdir(), `bench-rss-${process.pid}`);
