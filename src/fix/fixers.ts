@@ -79,7 +79,7 @@ export function fixFor(ruleId: string, report: Report, job: JobAnalysis, src: So
 // Editing inside a scalar
 
 /** Node types whose children are whole statements: text inserted before a child starts a new statement. */
-const STATEMENT_LISTS = new Set(['program', 'compound_statement', 'do_group', 'if_statement', 'elif_statement', 'else_clause', 'case_item', 'subshell']);
+const STATEMENT_LISTS = new Set(['program', 'compound_statement', 'do_group', 'if_statement', 'elif_clause', 'else_clause', 'case_item', 'subshell']);
 
 function startsStatement(node: Node): boolean {
   const p = node.parent;

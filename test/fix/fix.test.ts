@@ -78,6 +78,15 @@ describe('lint --fix', () => {
     expect(again.findings.filter((f) => f.ruleId === 'BG006')).toEqual([]);
   });
 
+  it('fixes BG006 on a trap inside an elif branch', async () => {
+    const before = 'job:\n  tags: [shell]\n  script:\n    - |\n      if [ -n "$A" ]; then\n        echo a\n      elif [ -n "$B" ]; then\n        trap \'echo failed\' ERR\n      fi\n      make\n';
+    const { file, dir, after, result } = await fix(before, true);
+    expect(result.files[0]!.applied.map((f) => f.ruleId)).toEqual(['BG006']);
+    expect(after).toBe(before.replace("        trap 'echo failed' ERR", "        set -E; trap 'echo failed' ERR"));
+    const again = await lint([file], { ...OPTS, cwd: dir });
+    expect(again.findings.filter((f) => f.ruleId === 'BG006')).toEqual([]);
+  });
+
   it('starts a plain background command through the library, installed once before it', async () => {
     const { file, dir, after } = await fix('e2e:\n  tags: [shell]\n  script:\n    - npm start &\n    - ./api --port 9000 & sleep 1\n    - npm test\n', true);
     expect(after.match(/^ {4}- \|\n {6}# ci-bgsafe /gm)?.length).toBe(1);
