@@ -105,6 +105,13 @@ await build({
 // the module's function, `(function (exports, require, module, __filename, __dirname) {…})`, as Node
 // wraps a CommonJS module: start.cjs compiles the file's text as it is read, with no copy to wrap it.
 const cliFile = join(dist, 'cli.cjs');
+// web-tree-sitter ships a CommonJS build; its ES module build cannot be turned into one by the bundler.
+const webTreeSitterCjs = {
+  name: 'web-tree-sitter-cjs',
+  setup(b) {
+    b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') }));
+  },
+};
 await build({
   ...common,
   entryPoints: [join(root, 'src', 'cli', 'process.ts')],
@@ -115,11 +122,10 @@ await build({
   define: { ...common.define, 'import.meta.url': '__cbUrl' },
   banner: { js: "(function (exports, require, module, __filename, __dirname) {const __cbUrl = require('node:url').pathToFileURL(__filename).href;" },
   footer: { js: '})' },
-  // web-tree-sitter ships a CommonJS build; its ES module build cannot be turned into one by the bundler.
-  plugins: [...common.plugins, {
-    name: 'web-tree-sitter-cjs',
+  plugins: [...common.plugins, webTreeSitterCjs, {
+    name: 'lsp-apart',
     setup(b) {
-      b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') }));
+      b.onResolve({ filter: /^\.\/lsp\/index\.js$/ }, () => ({ path: './lsp.cjs', external: true }));
     },
   }, {
     // commander needs child_process only to run external subcommands, which this CLI has none of:
@@ -135,6 +141,19 @@ await build({
       }));
     },
   }],
+});
+
+// The language server: its own file, loaded by `ci-bgsafe lsp` only, so that the protocol library is
+// not read or compiled at the start of every other command.
+await build({
+  ...common,
+  entryPoints: [join(root, 'src', 'lsp', 'index.ts')],
+  outfile: join(dist, 'lsp.cjs'),
+  format: 'cjs',
+  external: ['../package.json'],
+  define: { ...common.define, 'import.meta.url': '__cbUrl' },
+  banner: { js: "const __cbUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [...common.plugins, webTreeSitterCjs],
 });
 const cliHash = createHash('sha256').update(readFileSync(cliFile)).digest('hex').slice(0, 16);
 await build({

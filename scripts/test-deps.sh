@@ -2,7 +2,7 @@
 # Installs the programs the test suite runs for real, if any is missing:
 # bash, dash, busybox and shellcheck (generated scripts), git and rsync (gitlab-ci-local),
 # sudo and visudo (services run with --sudo, and the sudoers lines they need), script (a terminal for
-# the colour test; Debian's bsdutils).
+# the colour test; Debian's bsdutils), and nvim (the language server's editor test; Debian's neovim).
 # Uses apt-get (Debian/Ubuntu) as root, or through sudo.
 set -eu
 missing=
@@ -10,6 +10,7 @@ for tool in bash dash busybox shellcheck git rsync sudo; do
   command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 command -v script >/dev/null 2>&1 || missing="$missing bsdutils"
+command -v nvim >/dev/null 2>&1 || missing="$missing neovim"
 [ -z "$missing" ] && exit 0
 echo "test-deps: installing:$missing" >&2
 if [ "$(id -u)" -eq 0 ]; then as_root=; elif command -v sudo >/dev/null 2>&1; then as_root=sudo; else

@@ -36,7 +36,8 @@ Examples:
   $ ci-bgsafe lint .gitlab-ci.yml
   $ ci-bgsafe gen --service vpn='openfortivpn -c /etc/openfortivpn/vpn.conf' --ready vpn=tcp:10.0.0.1:443
   $ ci-bgsafe rules
-  $ ci-bgsafe init`;
+  $ ci-bgsafe init
+  $ ci-bgsafe lsp                                   the language server, for editors`;
 
 interface LintCliOptions {
   format: (typeof FORMAT_NAMES)[number];
@@ -103,6 +104,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         const m = r.meta;
         io.out(`${m.id}  ${m.name.padEnd(32)} ${m.defaultSeverity.padEnd(8)}${m.fixable ? 'fixable ' : '        '}${m.summary}\n`);
       }
+    });
+
+  program
+    .command('lsp')
+    .description('run the language server (LSP over standard input and output) for editors')
+    .option('--stdio', 'talk over standard input and output (the default, and the only way)')
+    .action(async () => {
+      const { runLanguageServer } = await import('./lsp/index.js');
+      await runLanguageServer();
     });
 
   program

@@ -34,6 +34,8 @@ export interface LintOptions {
    * `fixable` is set, and linting does not load the preamble generator.
    */
   fixes?: boolean;
+  /** Texts of files by absolute path, used instead of what is on disk for included files (an editor's unsaved buffers). */
+  texts?: ReadonlyMap<string, string>;
 }
 
 export interface FileResult {
@@ -150,14 +152,14 @@ function byPosition(a: { file: string; line: number; column: number }, b: { file
 
 /** Lints one file already resolved to a path (or a stdin name with `text`). Input errors become `errors`. */
 export function lintFile(file: string, config: Config, options: LintOptions, text?: string): FileResult {
-  const loaded = loadFile(file, text);
+  const loaded = loadFile(file, text, options.texts);
   return loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options) : loaded;
 }
 
 /** Reads and resolves one file; input errors become `errors`. */
-function loadFile(file: string, text?: string): FileResult {
+function loadFile(file: string, text?: string, texts?: ReadonlyMap<string, string>): FileResult {
   try {
-    return { pipeline: loadPipeline(file, text !== undefined ? { text } : {}), findings: [], errors: [], notes: [] };
+    return { pipeline: loadPipeline(file, { ...(text !== undefined ? { text } : {}), ...(texts ? { texts } : {}) }), findings: [], errors: [], notes: [] };
   } catch (e) {
     if (e instanceof InputError) return { findings: [], errors: [e.diagnostic], notes: [] };
     throw e;

@@ -19,6 +19,8 @@ export interface LoadOptions {
   text?: string;
   /** Repository root for `include: local` paths (default: nearest ancestor of the file containing `.git`, else the file's folder). */
   root?: string;
+  /** Texts of included files by absolute path, used instead of what is on disk (an editor's unsaved buffers). */
+  texts?: ReadonlyMap<string, string>;
 }
 
 /** Top-level keys that are not jobs. */
@@ -51,6 +53,7 @@ interface Ctx {
   root: string;
   entryAbs: string | null;
   entryDisplay: string;
+  texts: ReadonlyMap<string, string> | undefined;
   parsed: Map<string, ParsedFile>;
   merged: Map<string, VMap>;
   diagnostics: Diagnostic[];
@@ -77,7 +80,7 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
   const root = path.resolve(options.root ?? (located ? repositoryRoot(baseDir) : baseDir));
   const state: ConvertState = { aliasExpansions: 0, diagnostics: [] };
   const ctx: Ctx = {
-    state, sources: new Map(), root, entryAbs, entryDisplay: file,
+    state, sources: new Map(), root, entryAbs, entryDisplay: file, texts: options.texts,
     parsed: new Map(), merged: new Map(), diagnostics: [], diagKeys: new Set(),
   };
   const src = fromText ? textSource(file, options.text!) : readSource(entryAbs!, file);
@@ -154,7 +157,8 @@ function withIncludes(ctx: Ctx, top: VMap, abs: string, stack: string[]): VMap {
       if (stack.length > MAX_INCLUDE_DEPTH) throw child.at.src.error('include-depth', `includes nested more than ${MAX_INCLUDE_DEPTH} levels`, child.at.offset);
       let parsed = ctx.parsed.get(child.abs);
       if (!parsed) {
-        const src = readSource(child.abs, displayOf(ctx, child.abs));
+        const given = ctx.texts?.get(child.abs);
+        const src = given !== undefined ? textSource(displayOf(ctx, child.abs), given) : readSource(child.abs, displayOf(ctx, child.abs));
         ctx.sources.set(src.file, src.text);
         parsed = parseFile(src, ctx.state);
         ctx.parsed.set(child.abs, parsed);
@@ -226,11 +230,11 @@ function localFiles(ctx: Ctx, at: V, p: string): IncludedFile[] {
     return found.map((abs) => ({ abs, at }));
   }
   const abs = path.resolve(ctx.root, rel);
-  let isFile = false;
+  let isFile = ctx.texts?.has(abs) ?? false;
   try {
-    isFile = fs.statSync(abs).isFile();
+    isFile ||= fs.statSync(abs).isFile();
   } catch {
-    isFile = false;
+    // not there: isFile stays as the given texts say
   }
   if (!isFile) throw at.src.error('include-not-found', `included file ${p} not found (looked for ${abs})`, at.offset);
   return [{ abs, at }];
