@@ -1,4 +1,4 @@
-import { backgroundStatus, label } from './common.js';
+import { backgroundStatus, label, mayFailBetween } from './common.js';
 import type { Rule } from './rule.js';
 
 /** BG005 background-before-trap: the process starts before its cleanup trap exists. */
@@ -17,10 +17,7 @@ export const BG005: Rule = {
       if (!s.traps.length) continue;
       const firstTrap = Math.min(...s.traps.map((t) => t.at));
       if (firstTrap < s.at) continue;
-      const between = a.facts.cmds.filter((c) => {
-        if (c.start <= b.amp || c.fn) return false;
-        return c.start < firstTrap && !(c.start >= b.start && c.end <= b.end);
-      });
+      const between = mayFailBetween(a, b.amp, firstTrap, undefined);
       if (!between.length) continue;
       const shown = between.slice(0, 2).map((c) => `\`${c.node.text.replace(/\s+/g, ' ').slice(0, 30)}\``).join(', ');
       report({

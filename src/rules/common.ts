@@ -8,7 +8,7 @@ import {
   type HandlerScope,
   type ProgramAnalysis,
 } from '../shell/analysis.js';
-import type { Background } from '../shell/facts.js';
+import type { Background, Cmd } from '../shell/facts.js';
 import type { Detach, Stop } from '../shell/stops.js';
 import type { Executor } from '../types.js';
 
@@ -52,13 +52,7 @@ export function backgroundStatus(a: ProgramAnalysis, b: Background): BackgroundS
   }
   const laterStops = a.flowStops.filter((s) => s.at > b.amp && !(s.stop.cmd.start >= b.start && s.stop.cmd.end <= b.end) && stopTargets(s.stop, b, a, s.stop.cmd.start));
   const first = laterStops.length ? laterStops.reduce((x, y) => (y.at < x.at ? y : x)) : undefined;
-  let stoppedRightAway = false;
-  if (first) {
-    const between = a.facts.cmds.some(
-      (c) => c.start > b.amp && c.start < first.stop.cmd.start && c.fn === b.fn && !(c.start >= first.stop.cmd.start && c.end <= first.stop.cmd.end),
-    );
-    stoppedRightAway = !between;
-  }
+  const stoppedRightAway = !!first && !mayFailBetween(a, b.amp, first.stop.cmd.start, b.fn).length;
   const detach = a.detaches.find((d) => d.detach.background === b)?.detach;
   const status: BackgroundStatus = {
     b,
@@ -72,6 +66,24 @@ export function backgroundStatus(a: ProgramAnalysis, b: Background): BackgroundS
   };
   byBg.set(b, status);
   return status;
+}
+
+/**
+ * The commands run between two offsets of the program (in function `fn`, or at the top) that can fail,
+ * and so end the script there under errexit. `:` and `true` cannot; nor can a background start (`cmd &`
+ * returns 0 at once, whatever `cmd` does later), nor a plain assignment (`PID=$!`, `export URL=…`),
+ * which is no command at all unless it holds a command substitution, whose commands are listed here.
+ */
+export function mayFailBetween(a: ProgramAnalysis, from: number, to: number, fn: string | undefined): Cmd[] {
+  return a.facts.cmds.filter(
+    (c) =>
+      c.start > from &&
+      c.start < to &&
+      c.fn === fn &&
+      c.name !== ':' &&
+      c.name !== 'true' &&
+      !a.facts.backgrounds.some((o) => o.amp > from && c.start >= o.start && c.end <= o.end),
+  );
 }
 
 /** Whether anything stops what a detaching command started: a later stop, a cleanup trap, or `after_script`. */
