@@ -16,7 +16,8 @@ export const BG010: Rule = {
       const seen = new Set<number>();
       const visit = (cmdStart: number, cmdEnd: number, name: string | undefined, args: string[]) => {
         if (name !== 'pkill' && name !== 'killall') return;
-        if (args.some((x) => x === '-F' || x.startsWith('--pidfile'))) return; // by PID file, not by name
+        // By PID file or by parent PID (`pkill -P $PID`: the children of a process the job started), not by name.
+        if (args.some((x) => x === '-F' || x.startsWith('--pidfile') || x === '-P' || x.startsWith('--parent'))) return;
         if (seen.has(cmdStart)) return;
         seen.add(cmdStart);
         const f = name === 'pkill' && args.some((x) => /^-[a-zA-Z]*f/.test(x) || x === '--full');

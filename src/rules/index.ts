@@ -13,13 +13,14 @@ import { BG011 } from './BG011.js';
 import { BG012 } from './BG012.js';
 import { BG013 } from './BG013.js';
 import { BG014 } from './BG014.js';
+import { BG015 } from './BG015.js';
 import { BG101 } from './BG101.js';
 import { BG102 } from './BG102.js';
 import { BG103 } from './BG103.js';
 import type { Rule } from './rule.js';
 
 export const RULES: Rule[] = [
-  BG001, BG002, BG003, BG004, BG005, BG006, BG007, BG008, BG009, BG010, BG011, BG012, BG013, BG014, BG101, BG102, BG103,
+  BG001, BG002, BG003, BG004, BG005, BG006, BG007, BG008, BG009, BG010, BG011, BG012, BG013, BG014, BG015, BG101, BG102, BG103,
 ];
 
 /** Finds a rule by id or name (case-insensitive id). */
