@@ -3,7 +3,7 @@
 // parses it with `yaml` (aliases and merge keys resolved), and parses each job's written script
 // programs (before_script + script as one program, after_script as another) with tree-sitter-bash.
 // No extends, !reference or include resolution, no analysis, no rules: a lower bound, not a linter.
-// Usage: node bench/floor.mjs DIR   (every *.yml / *.yaml file under DIR, recursively, hidden folders aside)
+// Usage: node bench/floor.mjs DIR   (every *.yml / *.yaml file under DIR, recursively, hidden folders but .gitlab aside)
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -21,9 +21,10 @@ if (!dir) {
 function yamlFiles(d) {
   const out = [];
   for (const e of readdirSync(d, { withFileTypes: true })) {
-    // hidden folders hold no file of the pipeline: .git, and .gitlab-ci-local, where the gitlab-ci-local
-    // peer writes its expanded copy of the pipeline (read here, it made the floor parse it twice)
-    if ((e.isDirectory() && e.name.startsWith('.')) || e.name === 'node_modules') continue;
+    // hidden folders hold no file of the pipeline (.git, and .gitlab-ci-local, where the gitlab-ci-local
+    // peer writes its expanded copy of the pipeline: read here, it made the floor parse it twice), except
+    // .gitlab, where large configurations keep theirs (.gitlab/ci/*.gitlab-ci.yml)
+    if ((e.isDirectory() && e.name.startsWith('.') && e.name !== '.gitlab') || e.name === 'node_modules') continue;
     const p = join(d, e.name);
     if (e.isDirectory()) out.push(...yamlFiles(p));
     else if (/\.ya?ml$/.test(e.name)) out.push(p);
