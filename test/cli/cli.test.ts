@@ -190,7 +190,7 @@ describe('other commands', () => {
   it('lists every rule', async () => {
     const io = fakeIO(ROOT);
     expect(await main(['rules'], io)).toBe(0);
-    expect(io.stdout.trim().split('\n')).toHaveLength(17);
+    expect(io.stdout.trim().split('\n')).toHaveLength(18);
     expect(io.stdout).toMatch(/^BG001 {2}unmanaged-background/m);
   });
 
