@@ -9,7 +9,8 @@ import type { LintReport } from './format/types.js';
 import { loadPipeline } from './gitlab/index.js';
 import { RULES } from './rules/index.js';
 import type { Report, Rule } from './rules/rule.js';
-import { analyseJob, factsTexts, jobPrograms, planFacts, releaseFacts, releaseUnplannedFacts, type JobAnalysis } from './shell/analysis.js';
+import { analyseJob, factsTexts, jobPrograms, type JobAnalysis } from './shell/analysis.js';
+import { Parses } from './shell/parses.js';
 import { initShellParser } from './shell/parser.js';
 import { toSource } from './shell/program.js';
 import { fixFor, withSourceTexts } from './fix/fixers.js';
@@ -57,6 +58,8 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
   const cwd = options.cwd ?? process.cwd();
   const report: LintReport = { findings: [], errors: [], notes: [], files: [], sources: new Map(), cwd };
   const configs = new Map<string, Config>();
+  // The run's parses, shared by its files (each file's are freed once its jobs are linted).
+  const parses = new Parses();
   for (const p of expandFolders(paths, cwd, report)) {
     const isStdin = p === '-';
     const file = isStdin ? options.stdin?.name ?? '<stdin>' : p;
@@ -74,7 +77,7 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
     report.settings = stricter(report.settings, config);
     const loaded = loadFile(isStdin ? file : resolve(cwd, p), isStdin ? options.stdin?.text ?? '' : undefined);
     if (loaded.pipeline) await parserReady;
-    const r = loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options) : loaded;
+    const r = loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options, parses) : loaded;
     report.files.push(file);
     report.findings.push(...r.findings);
     report.errors.push(...r.errors);
@@ -150,10 +153,13 @@ function byPosition(a: { file: string; line: number; column: number }, b: { file
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
 }
 
-/** Lints one file already resolved to a path (or a stdin name with `text`). Input errors become `errors`. */
-export function lintFile(file: string, config: Config, options: LintOptions, text?: string): FileResult {
+/**
+ * Lints one file already resolved to a path (or a stdin name with `text`). Input errors become `errors`.
+ * `parses`: where its programs are parsed (default: its own); every parse is freed when it returns.
+ */
+export function lintFile(file: string, config: Config, options: LintOptions, text?: string, parses = new Parses()): FileResult {
   const loaded = loadFile(file, text, options.texts);
-  return loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options) : loaded;
+  return loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options, parses) : loaded;
 }
 
 /** Reads and resolves one file; input errors become `errors`. */
@@ -166,7 +172,7 @@ function loadFile(file: string, text?: string, texts?: ReadonlyMap<string, strin
   }
 }
 
-function lintPipeline(pipeline: Pipeline, file: string, config: Config, options: LintOptions): FileResult {
+function lintPipeline(pipeline: Pipeline, file: string, config: Config, options: LintOptions, parses: Parses): FileResult {
   const notes: Diagnostic[] = [...pipeline.diagnostics.filter((d) => d.severity !== 'error')];
   const errors: Diagnostic[] = pipeline.diagnostics.filter((d) => d.severity === 'error');
   const rules = (options.rules ?? RULES)
@@ -174,7 +180,7 @@ function lintPipeline(pipeline: Pipeline, file: string, config: Config, options:
     .filter((r) => r.setting !== 'off');
   const run: FileRun = { file, rules, found: new Map(), noted: new Set(), notes, withFixes: options.fixes !== false };
   // Fixes are computed on the texts just linted: read once, never again per finding.
-  withSourceTexts(pipeline.sources, () => lintJobs(pipeline, config, options, run));
+  withSourceTexts(pipeline.sources, () => lintJobs(pipeline, config, options, run, parses));
   return { pipeline, findings: [...run.found.values()], errors, notes };
 }
 
@@ -190,7 +196,7 @@ interface FileRun {
   withFixes: boolean;
 }
 
-function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run: FileRun): void {
+function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run: FileRun, parses: Parses): void {
   const { file } = run;
   const work: Array<{
     job: Job;
@@ -209,20 +215,20 @@ function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run:
     work.push({ job, executor, shell, programs, texts: [...factsTexts(programs.main), ...factsTexts(programs.after)] });
   }
   const release = (w: (typeof work)[number]): void => {
-    for (const t of w.texts) releaseFacts(t);
+    for (const t of w.texts) parses.release(t);
   };
-  for (const w of work) planFacts(w.texts);
+  for (const w of work) parses.plan(w.texts);
   let done = 0;
   try {
     for (const w of work) {
-      lintJob(w.job, analyseJob(w.job, w.executor, w.shell, w.programs), run);
+      lintJob(w.job, analyseJob(w.job, w.executor, w.shell, parses, w.programs), run);
       release(w);
       done++;
     }
   } finally {
     // after an error, the uses that will not come
     for (const w of work.slice(done)) release(w);
-    releaseUnplannedFacts();
+    parses.releaseUnplanned();
   }
 }
 

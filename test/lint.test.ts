@@ -2,8 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lint } from '../src/lint.js';
-import { cachedFacts } from '../src/shell/analysis.js';
+import { defaultConfig } from '../src/config/index.js';
+import { lint, lintFile } from '../src/lint.js';
+import { initShellParser } from '../src/shell/parser.js';
+import { Parses } from '../src/shell/parses.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 
@@ -55,9 +57,11 @@ describe('lint', () => {
     const file = join(dir, '.gitlab-ci.yml');
     const job = (n: number) => `j${n}:\n  tags: [shell]\n  script:\n    - ./server-${n} &\n    - trap 'kill %1; echo done ${n}' EXIT\n`;
     writeFileSync(file, `default:\n  before_script: [echo shared]\n${[1, 2, 3].map(job).join('')}`);
-    const r = await lint([file], { cwd: dir, noConfig: true });
+    await initShellParser();
+    const parses = new Parses();
+    const r = lintFile(file, defaultConfig(), { cwd: dir, noConfig: true }, undefined, parses);
     expect(r.findings.length).toBeGreaterThan(0);
-    expect(cachedFacts()).toBe(0);
+    expect(parses.size).toBe(0);
   });
 
   it('keeps linting the other files when one is bad', async () => {

@@ -16,7 +16,7 @@ import { parseDocument, isMap } from 'yaml';
 import { generate } from '../gen/index.js';
 import type { Report } from '../rules/rule.js';
 import { stopTargets, type JobAnalysis, type ProgramAnalysis } from '../shell/analysis.js';
-import { nodeRange, type Background, type Cmd } from '../shell/facts.js';
+import { nodeRange, type Background, type Cmd } from '../shell/facts/index.js';
 import type { Stop } from '../shell/stops.js';
 import type { Node } from '../shell/parser.js';
 import { partAt, type SourceRange } from '../shell/program.js';

@@ -1,5 +1,5 @@
-import { covers, programOffset } from '../shell/analysis.js';
-import type { Cmd } from '../shell/facts.js';
+import { covers } from '../shell/analysis.js';
+import type { Cmd } from '../shell/facts/index.js';
 import type { Rule } from './rule.js';
 
 /** BG007 trap-masks-exit-status: the cleanup handler's own `exit` replaces the job's exit status. */
@@ -30,13 +30,13 @@ export const BG007: Rule = {
           const arg = c.args[0];
           const masks = arg === '0' || ((arg === undefined || arg === '$?') && i > 0);
           if (!masks) return;
-          const start = programOffset(h, c);
+          const start = c.start;
           if (seen.has(start)) return;
           seen.add(start);
           report({
             program: 'main',
             start,
-            end: programOffset(h, c, 'end'),
+            end: c.end,
             message: `\`${c.node.text}\` in a cleanup handler replaces the job's exit status${arg === '0' ? ' with 0' : ' with that of the last cleanup command'}: a failed job turns green. Save \`rc=$?\` first and \`exit "$rc"\`, or do not exit from the handler.`,
           });
         });

@@ -1,4 +1,3 @@
-import { programOffset } from '../shell/analysis.js';
 import type { Rule } from './rule.js';
 
 /** BG010 broad-kill: cleanup by process name or pattern. */
@@ -31,7 +30,7 @@ export const BG010: Rule = {
       for (const c of a.facts.cmds) visit(c.start, c.end, c.name?.slice(c.name.lastIndexOf('/') + 1), c.args);
       // Commands written inside a trap's handler text: `trap 'pkill -f server' EXIT`.
       for (const h of a.handlers) {
-        for (const c of h.own) visit(programOffset(h, c), programOffset(h, c, 'end'), c.name?.slice(c.name.lastIndexOf('/') + 1), c.args);
+        for (const c of h.own) visit(c.start, c.end, c.name?.slice(c.name.lastIndexOf('/') + 1), c.args);
       }
     }
   },

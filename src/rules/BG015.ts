@@ -1,5 +1,5 @@
-import { factsOf, type HandlerScope } from '../shell/analysis.js';
-import type { Background, Cmd } from '../shell/facts.js';
+import type { HandlerScope } from '../shell/analysis.js';
+import type { Background, Cmd, Facts } from '../shell/facts/index.js';
 import type { Stop } from '../shell/stops.js';
 import { cannotHang, GEN_HINT } from './common.js';
 import type { ProgramAnalysis, Rule } from './rule.js';
@@ -22,9 +22,10 @@ function base(name: string): string {
 /**
  * What a background statement runs as a wrapper whose work is done by a child process, so that killing
  * its PID leaves that child running: `yarn …`, `npm run …`, `npx …`, `pnpm …`, `make`, `sh -c '…'` with
- * more than one command, a shell script. Undefined for a command that is the process itself.
+ * more than one command, a shell script. Undefined for a command that is the process itself. `parse`
+ * reads an `sh -c` script (ProgramAnalysis.parse).
  */
-export function wrapperOf(b: Background): string | undefined {
+export function wrapperOf(b: Background, parse: (text: string) => Facts): string | undefined {
   const c: Cmd | undefined = b.cmds[0];
   if (!c?.name || b.cmds.length !== 1) return undefined;
   const name = base(c.name);
@@ -35,7 +36,7 @@ export function wrapperOf(b: Background): string | undefined {
     const text = c.argStatic[i + 1] ? c.args[i + 1] : undefined;
     if (text === undefined) return `${name} -c`;
     // `sh -c 'server'` and `sh -c '… exec server'` become the server: the PID is the server's.
-    const inner = factsOf(text, true);
+    const inner = parse(text);
     const last = inner.cmds[inner.cmds.length - 1];
     if (inner.cmds.length <= 1 && !inner.backgrounds.length) return undefined;
     if (last && last.wrappers.includes('exec') && !last.sub) return undefined;
@@ -87,7 +88,7 @@ export const BG015: Rule = {
     for (const b of a.facts.backgrounds) {
       // The generator's library stops its own helpers as it means to.
       if (LIBRARY.test(b.fn ?? '')) continue;
-      const wrapper = wrapperOf(b);
+      const wrapper = wrapperOf(b, a.parse);
       if (!wrapper) continue;
       const kills: string[] = [];
       for (const { stops, runs, where } of places) {

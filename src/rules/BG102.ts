@@ -1,5 +1,4 @@
 import type { Rule } from './rule.js';
-import { nodeRange } from '../shell/facts.js';
 
 /** Variables the runner or the shell provides, never script state. */
 const ENV = /^(CI|GITLAB|RUNNER|FF|DOCKER|KUBERNETES)_|^(HOME|PATH|PWD|OLDPWD|USER|SHELL|HOSTNAME|TMPDIR|LANG|TERM|IFS|RANDOM|SECONDS|LINENO|UID|EUID|PPID|BASH\w*)$|^[0-9@*#?$_-]$/;
@@ -37,7 +36,7 @@ export const BG102: Rule = {
       }
       const spec = c.args.findIndex((x) => /^%(\d+|[%+-]|\w+)$/.test(x));
       if ((c.name === 'kill' || c.name === 'wait') && spec >= 0) {
-        const n = nodeRange(c, c.argNodes[spec]!);
+        const n = c.argSpans[spec]!;
         say(n.start, n.end, `Job spec \`${c.args[spec]}\` in after_script refers to nothing: after_script runs in a new shell with no jobs.`);
         continue;
       }

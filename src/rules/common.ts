@@ -8,7 +8,7 @@ import {
   type HandlerScope,
   type ProgramAnalysis,
 } from '../shell/analysis.js';
-import type { Background, Cmd } from '../shell/facts.js';
+import type { Background, Cmd } from '../shell/facts/index.js';
 import type { Detach, Stop } from '../shell/stops.js';
 import type { Executor } from '../types.js';
 

@@ -4,7 +4,8 @@
  */
 import type { Executor, Job, ShellKind } from '../types.js';
 import { composeFacts, standsAlone } from './compose.js';
-import { extractFacts, type Background, type Cmd, type Facts, type Trap } from './facts.js';
+import { moveCmd, type Background, type Cmd, type Facts, type Trap } from './facts/index.js';
+import type { Parses } from './parses.js';
 import { buildProgram, type Program } from './program.js';
 import { classifyDetach, classifyStop, type Detach, type Stop } from './stops.js';
 
@@ -13,11 +14,9 @@ export interface HandlerScope {
   /** The commands the handler runs: its own text and the functions it calls, transitively. */
   cmds: Cmd[];
   stops: Stop[];
-  /** Facts of the handler text itself (offsets relative to `trap.handlerStart`). */
-  facts: Facts;
   /** Functions the handler calls. */
   calls: string[];
-  /** Commands written in the handler text itself: their offsets are relative to `trap.handlerStart`. */
+  /** Commands written in the handler text itself. */
   own: Set<Cmd>;
 }
 
@@ -34,6 +33,8 @@ export interface ProgramAnalysis {
   detaches: Array<{ detach: Detach; at: number }>;
   /** When a statement at `offset` runs: its own offset, or for code inside a function, the first call of it. */
   when(offset: number, fn: string | undefined): number | undefined;
+  /** The facts of another shell text the program runs (an `sh -c` script), parsed once in the run, like a trap handler. */
+  parse(text: string): Facts;
 }
 
 export interface JobAnalysis {
@@ -48,90 +49,6 @@ export interface JobAnalysis {
   variables: Record<string, string>;
 }
 
-const factsCache = new Map<string, Facts>();
-const CACHE_LIMIT = 20_000;
-
-/** Drops every cached parse and frees its syntax tree. */
-export function clearFactsCache(): void {
-  for (const f of factsCache.values()) f.tree?.delete();
-  factsCache.clear();
-  handlerTexts.clear();
-}
-
-/** How many parsed programs are held (each with its syntax tree in WebAssembly memory). */
-export function cachedFacts(): number {
-  return factsCache.size;
-}
-
-/** Remaining planned uses of texts (see `planFacts`). */
-const planned = new Map<string, number>();
-
-/**
- * Declares the texts about to be parsed (`factsTexts` of each program), once per use. The facts of a planned text are kept
- * until `releaseFacts` has been called for its last use, then dropped with their tree: a text used by
- * one job lives for that job only (short-lived objects are cheap to collect), a shared one is parsed once.
- */
-export function planFacts(texts: Iterable<string>): void {
-  for (const t of texts) planned.set(t, (planned.get(t) ?? 0) + 1);
-}
-
-/** Texts parsed while a plan is open but not in it (programs read whole, trap handlers). */
-let unplanned: string[] = [];
-
-/** Trap handler texts: kept from job to job (the same few handlers recur), up to HANDLER_LIMIT of them. */
-const handlerTexts = new Set<string>();
-const HANDLER_LIMIT = 1024;
-
-/**
- * One planned use of `text` is over; after the last, its facts are dropped and the tree freed. Between
- * two jobs, so also the unplanned parses of the job just done: programs read whole, and trap handlers
- * once there are more than HANDLER_LIMIT of them (while a job runs, every parse it reads stays valid).
- */
-export function releaseFacts(text: string): void {
-  const n = planned.get(text);
-  if (n === undefined) return;
-  if (n > 1) planned.set(text, n - 1);
-  else {
-    planned.delete(text);
-    drop(text);
-  }
-  for (const t of unplanned) if (!planned.has(t) && !handlerTexts.has(t)) drop(t);
-  unplanned = [];
-  if (handlerTexts.size > HANDLER_LIMIT) releaseUnplannedFacts();
-}
-
-/** Frees every parse no planned use waits for: at the end of a run, when nothing read from them is in use. */
-export function releaseUnplannedFacts(): void {
-  for (const t of [...factsCache.keys()]) if (!planned.has(t)) drop(t);
-  unplanned = [];
-  handlerTexts.clear();
-}
-
-function drop(text: string): void {
-  const f = factsCache.get(text);
-  if (f) {
-    f.tree?.delete();
-    factsCache.delete(text);
-  }
-}
-
-/**
- * Facts of a program text, parsed once per distinct text. `handler`: a trap handler's text, kept
- * between jobs while a plan is open (see releaseFacts).
- */
-export function factsOf(text: string, handler = false): Facts {
-  let f = factsCache.get(text);
-  if (!f) {
-    // Outside a plan (a library caller analysing jobs itself), the cache is bounded by size.
-    if (!planned.size && factsCache.size >= CACHE_LIMIT) clearFactsCache();
-    f = extractFacts(text);
-    factsCache.set(text, f);
-    if (planned.size && !planned.has(text)) unplanned.push(text);
-  }
-  if (handler && planned.size) handlerTexts.add(text);
-  return f;
-}
-
 /** The texts whose parses a program's facts are made of (see `programFacts`): plan and release these. */
 export function factsTexts(program: Program): string[] {
   return program.parts.length ? program.parts.map((p) => p.item.text) : [''];
@@ -141,20 +58,20 @@ export function factsTexts(program: Program): string[] {
  * The facts of a program: from its items' facts, each item parsed once for every job that runs it,
  * or, when an item is not complete on its own (see compose.ts), from the program parsed whole.
  */
-export function programFacts(program: Program): Facts {
+export function programFacts(program: Program, parses: Parses): Facts {
   const { parts } = program;
-  if (parts.length <= 1) return factsOf(program.text);
+  if (parts.length <= 1) return parses.of(program.text);
   const pieces: Array<{ facts: Facts; at: number }> = [];
   for (const p of parts) {
-    const facts = factsOf(p.item.text);
-    if (!standsAlone(facts)) return factsOf(program.text);
+    const facts = parses.of(p.item.text);
+    if (!standsAlone(facts)) return parses.of(program.text);
     pieces.push({ facts, at: p.start });
   }
   return composeFacts(program.text, pieces);
 }
 
-export function analyseProgram(program: Program, vars: Record<string, string>): ProgramAnalysis {
-  const facts = programFacts(program);
+export function analyseProgram(program: Program, vars: Record<string, string>, parses: Parses): ProgramAnalysis {
+  const facts = programFacts(program, parses);
   const calls = callSites(facts);
   const whenCache = new Map<string, number | undefined>();
   const when = (offset: number, fn: string | undefined): number | undefined => {
@@ -173,7 +90,7 @@ export function analyseProgram(program: Program, vars: Record<string, string>): 
   const handlers: HandlerScope[] = [];
   for (const trap of facts.traps) {
     if (trap.action !== 'set' || trap.handler === undefined) continue;
-    handlers.push(handlerScope(trap, facts, vars));
+    handlers.push(handlerScope(trap, facts, vars, parses));
   }
   const cleanupTraps = handlers.filter((h) => h.stops.some((s) => s.kind !== 'wait'));
 
@@ -211,7 +128,7 @@ export function analyseProgram(program: Program, vars: Record<string, string>): 
     });
   }
   detaches.sort((a, b) => a.at - b.at);
-  return { program, facts, handlers, cleanupTraps, flowStops, detaches, when };
+  return { program, facts, handlers, cleanupTraps, flowStops, detaches, when, parse: (text) => parses.of(text, true) };
 }
 
 function baseName(name: string | undefined): string {
@@ -232,11 +149,13 @@ function callSites(facts: Facts): Map<string, Cmd[]> {
   return out;
 }
 
-function handlerScope(trap: Trap, facts: Facts, vars: Record<string, string>): HandlerScope {
-  const hf = factsOf(trap.handler ?? '', true);
-  const cmds: Cmd[] = [...hf.cmds];
+function handlerScope(trap: Trap, facts: Facts, vars: Record<string, string>, parses: Parses): HandlerScope {
+  const hf = parses.of(trap.handler ?? '', true);
+  // The handler's own commands, moved from the handler's text to where it is written in the program.
+  const own = hf.cmds.map((c) => moveCmd(c, trap.handlerStart));
+  const cmds: Cmd[] = [...own];
   const seen = new Set<string>();
-  const queue = hf.cmds.map((c) => c.name).filter((n): n is string => !!n && facts.funcs.has(n));
+  const queue = own.map((c) => c.name).filter((n): n is string => !!n && facts.funcs.has(n));
   while (queue.length) {
     const fn = queue.shift()!;
     if (seen.has(fn)) continue;
@@ -248,12 +167,7 @@ function handlerScope(trap: Trap, facts: Facts, vars: Record<string, string>): H
     }
   }
   const stops = cmds.map((c) => classifyStop(c, vars)).filter((s): s is Stop => !!s);
-  return { trap, cmds, stops, facts: hf, calls: [...seen], own: new Set(hf.cmds) };
-}
-
-/** The program offset of a command in a handler's scope. */
-export function programOffset(scope: HandlerScope, cmd: Cmd, which: 'start' | 'end' = 'start'): number {
-  return (scope.own.has(cmd) ? scope.trap.handlerStart : 0) + cmd[which];
+  return { trap, cmds, stops, calls: [...seen], own: new Set(own) };
 }
 
 /** Functions of the generator's library (`ci-bgsafe gen --format library`). */
@@ -328,9 +242,10 @@ export function jobPrograms(job: Job): { main: Program; after: Program } {
   };
 }
 
-export function analyseJob(job: Job, executor: Executor, shell: ShellKind, programs = jobPrograms(job)): JobAnalysis {
+/** Analyses a job's programs, parsed through `parses` (see parses.ts). */
+export function analyseJob(job: Job, executor: Executor, shell: ShellKind, parses: Parses, programs = jobPrograms(job)): JobAnalysis {
   const variables = job.variables;
-  const main = analyseProgram(programs.main, variables);
-  const after = analyseProgram(programs.after, variables);
+  const main = analyseProgram(programs.main, variables, parses);
+  const after = analyseProgram(programs.after, variables, parses);
   return { job, executor, shell, main, after, variables };
 }

@@ -10,19 +10,7 @@
  * `extends` template, the same command in many jobs); a program with an item that is not complete on
  * its own is parsed whole, as written.
  */
-import {
-  linkPidVars,
-  moveCmd,
-  type Assignment,
-  type Background,
-  type Cmd,
-  type Expansion,
-  type Facts,
-  type Func,
-  type ParseProblem,
-  type SetOption,
-  type Trap,
-} from './facts.js';
+import { LIST_KINDS, linkPidVars, moveCmd, MOVERS, shift, type Cmd, type FactLists, type Facts, type Func, type Mover } from './facts/index.js';
 
 /**
  * Whether an item's text reads the same followed by a newline and more statements: it parsed without
@@ -41,81 +29,57 @@ interface Piece {
 
 /**
  * The facts of `text`, made of `pieces`: each item's facts with the offset of the item in `text`.
- * Each kind of fact is moved when first read (a rule that reads no expansions costs none).
+ * Each kind of fact is moved when first read (a rule that reads no expansions costs none), as its
+ * row of `MOVERS` says.
  */
 export function composeFacts(text: string, pieces: ReadonlyArray<Piece>): Facts {
   return new ComposedFacts(text, pieces);
 }
 
+// Its lists are read through getters made from `LIST_KINDS` (below).
+interface ComposedFacts extends FactLists {}
+
 class ComposedFacts implements Facts {
   readonly text: string;
   readonly clean = true;
   readonly tree = undefined;
-  readonly problems: ParseProblem[] = [];
   readonly #pieces: ReadonlyArray<Piece>;
-  /** Per piece, its commands moved: a trap's or a `set`'s command stays the same object as in `cmds`. */
-  readonly #moved: Array<Map<Cmd, Cmd> | undefined>;
-  #cmds?: Cmd[];
-  #backgrounds?: Background[];
-  #traps?: Trap[];
-  #sets?: SetOption[];
+  /** Per piece, what moves its facts: a trap's or a `set`'s command stays the same object as in `cmds`. */
+  readonly #movers: Mover[];
+  readonly #lists = new Map<keyof FactLists, unknown[]>();
   #funcs?: Map<string, Func>;
-  #assignments?: Assignment[];
-  #expansions?: Expansion[];
-  #bashisms?: Facts['bashisms'];
 
   constructor(text: string, pieces: ReadonlyArray<Piece>) {
     this.text = text;
     this.#pieces = pieces;
-    this.#moved = new Array<Map<Cmd, Cmd> | undefined>(pieces.length);
-  }
-
-  #move(k: number, c: Cmd): Cmd {
-    const moved = (this.#moved[k] ??= new Map());
-    let m = moved.get(c);
-    if (!m) moved.set(c, (m = moveCmd(c, this.#pieces[k]!.at)));
-    return m;
-  }
-
-  /** Every piece's `pick` list, moved by `move`, in program order. */
-  #all<T>(pick: (f: Facts) => readonly T[], move: (x: T, at: number, k: number) => T): T[] {
-    const out: T[] = [];
-    this.#pieces.forEach(({ facts, at }, k) => {
-      for (const x of pick(facts)) out.push(move(x, at, k));
+    this.#movers = pieces.map(({ at }) => {
+      const moved = new Map<Cmd, Cmd>();
+      return {
+        delta: at,
+        cmd(c: Cmd): Cmd {
+          let m = moved.get(c);
+          if (!m) moved.set(c, (m = moveCmd(c, at)));
+          return m;
+        },
+      };
     });
-    return out;
   }
 
-  get cmds(): Cmd[] {
-    return (this.#cmds ??= this.#all((f) => f.cmds, (c, _at, k) => this.#move(k, c)));
-  }
-
-  get backgrounds(): Background[] {
-    if (!this.#backgrounds) {
-      this.#backgrounds = this.#all(
-        (f) => f.backgrounds,
-        (b, at, k) => ({ ...moved(b, at), amp: b.amp + at, cmds: b.cmds.map((c) => this.#move(k, c)), pidVars: [] }),
-      );
+  /** Every piece's facts of one kind, moved, in program order. */
+  list<K extends keyof FactLists>(kind: K): FactLists[K] {
+    let out = this.#lists.get(kind) as FactLists[K] | undefined;
+    if (!out) {
+      const move = MOVERS[kind] as (x: FactLists[K][number], m: Mover) => FactLists[K][number];
+      const all: Array<FactLists[K][number]> = [];
+      this.#pieces.forEach(({ facts }, k) => {
+        for (const x of facts[kind] as Array<FactLists[K][number]>) all.push(move(x, this.#movers[k]!));
+      });
+      out = all as FactLists[K];
+      this.#lists.set(kind, out);
       // `PID=$!` may follow its background statement in a later item.
-      linkPidVars(this.#backgrounds, this.#all((f) => f.assignments.filter((a) => a.fromBang), moved));
+      if (kind === 'backgrounds') linkPidVars(out as FactLists['backgrounds'], this.list('assignments'));
     }
-    return this.#backgrounds;
-  }
-
-  get traps(): Trap[] {
-    return (this.#traps ??= this.#all(
-      (f) => f.traps,
-      (t, at, k) => ({
-        ...t,
-        cmd: this.#move(k, t.cmd),
-        handlerStart: t.handlerStart + at,
-        rawSignals: t.rawSignals.map((s) => moved(s, at)),
-      }),
-    ));
-  }
-
-  get sets(): SetOption[] {
-    return (this.#sets ??= this.#all((f) => f.sets, (s, _at, k) => ({ ...s, cmd: this.#move(k, s.cmd) })));
+    return out;
   }
 
   get funcs(): Map<string, Func> {
@@ -123,27 +87,19 @@ class ComposedFacts implements Facts {
       // The first definition of a name is the one kept, as when the program is read whole.
       const funcs = new Map<string, Func>();
       for (const { facts, at } of this.#pieces) {
-        for (const [name, fn] of facts.funcs) if (!funcs.has(name)) funcs.set(name, moved(fn, at));
+        for (const [name, fn] of facts.funcs) if (!funcs.has(name)) funcs.set(name, shift(fn, at));
       }
       this.#funcs = funcs;
     }
     return this.#funcs;
   }
-
-  get assignments(): Assignment[] {
-    return (this.#assignments ??= this.#all((f) => f.assignments, moved));
-  }
-
-  get expansions(): Expansion[] {
-    return (this.#expansions ??= this.#all((f) => f.expansions, moved));
-  }
-
-  get bashisms(): Facts['bashisms'] {
-    return (this.#bashisms ??= this.#all((f) => f.bashisms, moved));
-  }
 }
 
-/** A copy of `x` at offsets `at` characters later. */
-function moved<T extends { start: number; end: number }>(x: T, at: number): T {
-  return { ...x, start: x.start + at, end: x.end + at };
+// A getter per kind of fact, each reading `list`.
+for (const kind of LIST_KINDS) {
+  Object.defineProperty(ComposedFacts.prototype, kind, {
+    get(this: ComposedFacts) {
+      return this.list(kind);
+    },
+  });
 }

@@ -2,8 +2,8 @@
  * What a command does to background work: stop it (kill, pkill, docker stop, …), wait for it,
  * or start something that detaches (nohup, setsid, docker run -d, --daemon, …).
  */
-import type { Background, Cmd, Facts } from './facts.js';
-import { nodeRange, staticText } from './facts.js';
+import type { Background, Cmd, Facts } from './facts/index.js';
+import { nodeRange, staticTextOf } from './facts/index.js';
 import type { Node } from './parser.js';
 
 export interface Stop {
@@ -109,7 +109,7 @@ export function classifyStop(cmd: Cmd, vars: Record<string, string> = {}): Stop 
           continue;
         }
         const vs = argVars(node);
-        const negative = (staticText(node) ?? node.text).startsWith('-');
+        const negative = (staticTextOf(node) ?? node.text).startsWith('-');
         if (negative) stop.broad = true;
         for (const v of vs) {
           if (v === '!') stop.bang = true;

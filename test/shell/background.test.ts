@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initShellParser } from '../../src/shell/parser.js';
-import { extractFacts } from '../../src/shell/facts.js';
+import { extractFacts } from '../../src/shell/facts/index.js';
 
 beforeAll(async () => {
   await initShellParser();

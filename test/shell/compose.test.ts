@@ -15,8 +15,9 @@ import { loadPipeline } from '../../src/gitlab/index.js';
 import { lint } from '../../src/lint.js';
 import { jobPrograms, programFacts } from '../../src/shell/analysis.js';
 import { composeFacts, standsAlone } from '../../src/shell/compose.js';
-import { extractFacts, nodeRange, type Cmd, type Facts } from '../../src/shell/facts.js';
+import { extractFacts, nodeRange, type Cmd, type Facts } from '../../src/shell/facts/index.js';
 import { initShellParser } from '../../src/shell/parser.js';
+import { Parses } from '../../src/shell/parses.js';
 import { buildProgram, type Program } from '../../src/shell/program.js';
 import type { ScriptItem } from '../../src/types.js';
 
@@ -32,7 +33,7 @@ function view(f: Facts): unknown {
   const cmd = (c: Cmd) => ({
     start: c.start, end: c.end, name: c.name, rawName: c.rawName, args: c.args, argStatic: c.argStatic,
     wrappers: c.wrappers, wrapperFlags: c.wrapperFlags, fn: c.fn, sub: c.sub, loop: c.loop,
-    node: [c.node.type, c.node.text, c.node.parent?.type], argNodes: c.argNodes.map((n) => [n.text, nodeRange(c, n)]),
+    node: [c.node.type, c.node.text, c.node.parent?.type], argNodes: c.argNodes.map((n) => [n.text, nodeRange(c, n)]), argSpans: c.argSpans,
   });
   return {
     clean: f.clean,
@@ -152,14 +153,16 @@ describe('composed facts', () => {
 
   it('is what the analysis reads: an item not complete on its own makes the program read whole', () => {
     const split = buildProgram([['script', ['if true; then', './srv &', 'fi'].map(item)]]);
-    const facts = programFacts(split);
+    const parses = new Parses();
+    const facts = programFacts(split, parses);
     expect(facts.tree).toBeDefined(); // the program's own parse
     expect(facts.backgrounds.map((b) => split.text.slice(b.start, b.amp + 1))).toEqual(['./srv &']);
     const parts = buildProgram([['script', ['./srv &', 'P=$!', "trap 'kill $P' EXIT"].map(item)]]);
-    const composed = programFacts(parts);
+    const composed = programFacts(parts, parses);
     expect(composed.tree).toBeUndefined(); // made of the items' parses
     expect(composed.backgrounds[0]!.pidVars).toEqual(['P']);
     expect(composed.traps[0]!.handlerStart).toBe(parts.text.indexOf('kill'));
+    parses.clear();
   });
 });
 

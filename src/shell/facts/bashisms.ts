@@ -1,0 +1,112 @@
+/**
+ * Bash-only syntax, for jobs whose image runs `sh`: one row per construct, with the shells that run
+ * it as bash does and where the facts walk finds it.
+ */
+import type { Bashism, SetOption } from './model.js';
+import { SET_SHORT } from './tables.js';
+import type { TreeCursor } from '../parser.js';
+
+/** bash; busybox ash (the `sh` of Alpine and busybox images); dash (the `sh` of Debian images). */
+export type Shell = 'bash' | 'ash' | 'dash';
+
+export interface Construct {
+  what: string;
+  /** The shells that run it as bash does. */
+  runs: readonly Shell[];
+  /** A script that prints `ok` in a shell that runs the construct as bash does, and something else in the others. */
+  example: string;
+  /** Where the walk finds it. */
+  at:
+    | { node: string } // a node of that type
+    | { node: string; token: string } // a token among the node's children (the token is the range)
+    | { node: string; opens: string } // a node whose first child is that token (the node is the range)
+    | { variable: string } // an expansion of that variable
+    | { option: string }; // `set` turning that option on (the argument is the range)
+}
+
+export const CONSTRUCTS: readonly Construct[] = [
+  { what: 'process substitution <( … )', runs: ['bash', 'ash'], example: 'cat <(echo ok)', at: { node: 'process_substitution' } },
+  { what: '`|&`', runs: ['bash'], example: '{ echo ok >&2; } |& cat', at: { node: 'pipeline', token: '|&' } },
+  { what: '`[[ … ]]`', runs: ['bash', 'ash'], example: '[[ a == a ]] && echo ok', at: { node: 'test_command', opens: '[[' } },
+  { what: 'an array', runs: ['bash'], example: 'a=(x ok); echo "${a[1]}"', at: { node: 'array' } },
+  { what: 'an array subscript', runs: ['bash'], example: 'a=ok; echo "${a[0]}"', at: { node: 'subscript' } },
+  {
+    what: '`&>` (in sh it runs the command in the background)',
+    runs: ['bash', 'ash'],
+    example: 'echo no &> /dev/null; wait; echo ok',
+    at: { node: 'file_redirect', token: '&>' },
+  },
+  {
+    what: '`&>>` (in sh it runs the command in the background)',
+    runs: ['bash'],
+    example: 'echo no &>> /dev/null; wait; echo ok',
+    at: { node: 'file_redirect', token: '&>>' },
+  },
+  { what: '`$BASHPID`', runs: ['bash'], example: '[ -n "$BASHPID" ] && echo ok', at: { variable: 'BASHPID' } },
+  {
+    what: '`set -E` / errtrace',
+    runs: ['bash'],
+    example: "set -E; trap 'echo ok' ERR; f() { false; echo; }; f >/dev/null",
+    at: { option: 'errtrace' },
+  },
+];
+
+const byNode = new Map<string, Construct[]>();
+const byVariable = new Map<string, Construct>();
+const byOption = new Map<string, { row: Construct; written: RegExp }>();
+for (const row of CONSTRUCTS) {
+  const at = row.at;
+  if ('node' in at) byNode.set(at.node, [...(byNode.get(at.node) ?? []), row]);
+  else if ('variable' in at) byVariable.set(at.variable, row);
+  else {
+    const letter = Object.keys(SET_SHORT).find((l) => SET_SHORT[l] === at.option);
+    byOption.set(at.option, { row, written: new RegExp(letter ? `${letter}|${at.option}` : at.option) });
+  }
+}
+
+/** The node types that may be bash-only. */
+export const BASHISM_NODES: ReadonlySet<string> = new Set(byNode.keys());
+
+function found(row: Construct, start: number, end: number): Bashism {
+  return { start, end, what: row.what, runs: row.runs };
+}
+
+/** The bash-only syntax of the node at the cursor (of type `type`); the cursor is back on it when it returns. */
+export function nodeBashisms(cursor: TreeCursor, type: string, out: Bashism[]): void {
+  for (const row of byNode.get(type) ?? []) {
+    const at = row.at;
+    if ('token' in at) {
+      if (cursor.gotoFirstChild()) {
+        do if (cursor.nodeType === at.token) out.push(found(row, cursor.startIndex, cursor.endIndex));
+        while (cursor.gotoNextSibling());
+        cursor.gotoParent();
+      }
+    } else if ('opens' in at) {
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      if (cursor.gotoFirstChild()) {
+        const first = cursor.nodeType;
+        cursor.gotoParent();
+        if (first === at.opens) out.push(found(row, start, end));
+      }
+    } else {
+      out.push(found(row, cursor.startIndex, cursor.endIndex));
+    }
+  }
+}
+
+/** An expansion of a bash-only variable. */
+export function variableBashism(name: string, start: number, end: number, out: Bashism[]): void {
+  const row = byVariable.get(name);
+  if (row) out.push(found(row, start, end));
+}
+
+/** A bash-only option turned on by `set`: at the argument that names it. */
+export function optionBashisms(set: SetOption, out: Bashism[]): void {
+  for (const [opt, o] of byOption) {
+    if (!set.enable.includes(opt)) continue;
+    const i = set.cmd.args.findIndex((a) => o.written.test(a));
+    const span = set.cmd.argSpans[i];
+    if (span) out.push(found(o.row, span.start, span.end));
+  }
+}
