@@ -1,15 +1,9 @@
 /**
  * What several rules need to know about a background statement or a trap, computed one way for all.
  */
-import {
-  covers,
-  stopReachesDetach,
-  stopTargets,
-  type HandlerScope,
-  type ProgramAnalysis,
-} from '../shell/analysis.js';
+import { covers, type HandlerScope, type ProgramAnalysis } from '../shell/analysis.js';
 import type { Background, Cmd } from '../shell/facts/index.js';
-import type { Detach, Stop } from '../shell/stops.js';
+import { stopReachesDetach, stopTargets, type Detach, type Stop } from '../shell/stops.js';
 import type { Executor } from '../types.js';
 
 export interface BackgroundStatus {

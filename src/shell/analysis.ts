@@ -4,10 +4,10 @@
  */
 import type { Executor, Job, ShellKind } from '../types.js';
 import { composeFacts, standsAlone } from './compose.js';
-import { moveCmd, type Background, type Cmd, type Facts, type Trap } from './facts/index.js';
+import { moveCmd, type Cmd, type Facts, type Trap } from './facts/index.js';
 import type { Parses } from './parses.js';
 import { buildProgram, type Program } from './program.js';
-import { classifyDetach, classifyStop, type Detach, type Stop } from './stops.js';
+import { classifyStop, findDetaches, type Detach, type Stop } from './stops.js';
 
 export interface HandlerScope {
   trap: Trap;
@@ -96,44 +96,16 @@ export function analyseProgram(program: Program, vars: Record<string, string>, p
 
   const handlerFns = new Set(handlers.flatMap((h) => h.calls));
   const flowStops: ProgramAnalysis['flowStops'] = [];
-  const detaches: ProgramAnalysis['detaches'] = [];
   for (const cmd of facts.cmds) {
     const at = when(cmd.start, cmd.fn);
     const stop = classifyStop(cmd, vars);
     if (stop && at !== undefined && !(cmd.fn && handlerFns.has(cmd.fn) && !calls.get(cmd.fn)?.some((c) => !c.fn))) {
       flowStops.push({ stop, at });
     }
-    const d = classifyDetach(cmd, facts, vars);
-    if (d) detaches.push({ detach: d, at: at ?? cmd.start });
   }
-  // Background statements that detach: `nohup cmd &`, `setsid cmd &`, `cmd & disown`.
-  for (const b of facts.backgrounds) {
-    const first = b.cmds[0];
-    if (!first) continue;
-    const how = first.wrappers.includes('setsid') ? 'setsid' : first.wrappers.includes('nohup') ? 'nohup' : undefined;
-    if (how) {
-      detaches.push({
-        detach: { cmd: first, how, names: [baseName(first.name)].filter(Boolean), background: b, inGroup: how === 'nohup' },
-        at: when(b.start, b.fn) ?? b.start,
-      });
-    }
-  }
-  for (const cmd of facts.cmds) {
-    if (cmd.name !== 'disown') continue;
-    const prior = facts.backgrounds.filter((b) => b.amp < cmd.start).pop();
-    if (!prior || !prior.cmds[0]) continue;
-    detaches.push({
-      detach: { cmd, how: 'disown', names: [baseName(prior.cmds[0].name)].filter(Boolean), background: prior, inGroup: true },
-      at: when(cmd.start, cmd.fn) ?? cmd.start,
-    });
-  }
+  const detaches = findDetaches(facts, vars).map(({ detach, start, fn }) => ({ detach, at: when(start, fn) ?? start }));
   detaches.sort((a, b) => a.at - b.at);
   return { program, facts, handlers, cleanupTraps, flowStops, detaches, when, parse: (text) => parses.of(text, true) };
-}
-
-function baseName(name: string | undefined): string {
-  if (!name) return '';
-  return name.slice(name.lastIndexOf('/') + 1);
 }
 
 /** Call sites of every function defined in the program (commands named after it, outside its own body). */
@@ -168,62 +140,6 @@ function handlerScope(trap: Trap, facts: Facts, vars: Record<string, string>, pa
   }
   const stops = cmds.map((c) => classifyStop(c, vars)).filter((s): s is Stop => !!s);
   return { trap, cmds, stops, calls: [...seen], own: new Set(own) };
-}
-
-/** Functions of the generator's library (`ci-bgsafe gen --format library`). */
-const LIBRARY = /^ci_bgsafe_/;
-
-function inLibrary(stop: Stop): boolean {
-  return LIBRARY.test(stop.cmd.fn ?? '') || LIBRARY.test(stop.cmd.name ?? '');
-}
-
-/** Whether a stop reaches a background statement. */
-export function stopTargets(stop: Stop, b: Background, analysis: ProgramAnalysis, stopAt?: number): boolean {
-  // The generator's library stops the services it started (`ci_bgsafe_start`), and nothing else.
-  if (inLibrary(stop)) return LIBRARY.test(b.fn ?? '');
-  if (stop.broad || stop.unknown || stop.jobspecs.length) return true;
-  if (stop.vars.some((v) => b.pidVars.includes(v))) return true;
-  if (stop.vars.some((v) => !isPidOfOtherBackground(v, b, analysis))) return true;
-  if (stop.bang) {
-    if (stopAt === undefined) return true;
-    const last = analysis.facts.backgrounds.filter((x) => x.amp < stopAt).pop();
-    if (!last || last === b) return true;
-  }
-  if (stop.kind === 'pkill' || stop.kind === 'killall' || stop.kind === 'service') {
-    const text = b.node.text;
-    const names = b.cmds.map((c) => baseName(c.name));
-    return stop.names.some((p) => names.includes(p) || text.includes(p) || safeRegex(p)?.test(text));
-  }
-  return false;
-}
-
-/** True when `v` holds the PID of a different background statement (so `kill $v` does not reach `b`). */
-function isPidOfOtherBackground(v: string, b: Background, analysis: ProgramAnalysis): boolean {
-  const assigned = analysis.facts.assignments.filter((a) => a.name === v);
-  if (!assigned.length) return false; // set elsewhere (a CI/CD variable, a file): cannot tell
-  return assigned.every((a) => a.fromBang) && !b.pidVars.includes(v);
-}
-
-/** Whether a stop reaches something a command detached. */
-export function stopReachesDetach(stop: Stop, d: Detach): boolean {
-  if (inLibrary(stop)) return LIBRARY.test(d.cmd.fn ?? '');
-  if (d.inGroup && (stop.broad || stop.unknown || stop.jobspecs.length)) return true;
-  if (d.background && (stop.broad || stop.unknown)) return true;
-  if (d.captureVar && stop.vars.includes(d.captureVar)) return true;
-  if (stop.unknown && stop.kind === 'kill') return true;
-  if (stop.kind === 'container' && stop.broad && /run -d|start/.test(d.how)) return true;
-  const text = stop.cmd.node.text;
-  return d.names.some(
-    (n) => stop.names.some((m) => m === n || (m.length >= 3 && n.length >= 3 && (n.startsWith(m) || m.startsWith(n)))) || (n.length >= 3 && text.includes(n)),
-  );
-}
-
-function safeRegex(p: string): RegExp | undefined {
-  try {
-    return new RegExp(p);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The signals a trap covers. */

@@ -1,9 +1,11 @@
 /**
- * What a command does to background work: stop it (kill, pkill, docker stop, …), wait for it,
- * or start something that detaches (nohup, setsid, docker run -d, --daemon, …).
+ * What a command does to background work: stop it (kill, pkill, docker stop, …), wait for it, or
+ * start something that detaches (nohup, setsid, docker run -d, --daemon, …); and whether a stop
+ * reaches a background statement or what a command detached. The commands are read from tables:
+ * STOP_FORMS and DETACH_FORMS, by program name.
  */
 import type { Background, Cmd, Facts } from './facts/index.js';
-import { nodeRange, staticTextOf } from './facts/index.js';
+import { basename, nodeRange, staticTextOf } from './facts/index.js';
 import type { Node } from './parser.js';
 
 export interface Stop {
@@ -23,10 +25,195 @@ export interface Stop {
   names: string[];
 }
 
-function base(name: string | undefined): string {
-  if (!name) return '';
-  const i = name.lastIndexOf('/');
-  return i >= 0 ? name.slice(i + 1) : name;
+export interface Detach {
+  cmd: Cmd;
+  /** What detaches: `nohup`, `setsid`, `disown`, `docker run -d`, `docker compose up -d`, `ssh -f`, `--daemon`, … */
+  how: string;
+  /** Names that a stop would mention: container name, service name, program name. */
+  names: string[];
+  /** A variable that captured its id (`CID=$(docker run -d …)`). */
+  captureVar?: string;
+  /** The background statement it belongs to, for `nohup cmd &`, `setsid cmd &`, `cmd & disown`. */
+  background?: Background;
+  /** Whether killing the job's process group reaches it. */
+  inGroup: boolean;
+}
+
+/** Reads a command line (program name without its path, arguments) as a stop, filling in `stop`; or undefined. */
+type StopForm = (stop: Stop, args: string[], name: string) => Stop | undefined;
+
+/** A stop of a named service: when `when` holds for the arguments, it stops `names`. */
+interface ServiceStop {
+  programs: string[];
+  when: (args: string[]) => boolean;
+  names: (args: string[]) => string[];
+}
+
+const has = (...words: string[]) => (args: string[]) => words.some((w) => args.includes(w));
+const operands = (args: string[]) => args.filter((a) => !a.startsWith('-'));
+
+const SERVICE_STOPS: ServiceStop[] = [
+  { programs: ['service', 'rc-service'], when: (a) => a[1] === 'stop' || a[1] === 'restart', names: (a) => [a[0] ?? ''] },
+  { programs: ['systemctl'], when: has('stop', 'kill'), names: (a) => a.filter((x) => !x.startsWith('-') && x !== 'stop' && x !== 'kill') },
+  { programs: ['pg_ctl', 'pg_ctlcluster'], when: has('stop'), names: () => ['postgres'] },
+  { programs: ['apachectl', 'apache2ctl'], when: has('stop'), names: () => ['apache'] },
+  { programs: ['start-stop-daemon'], when: has('--stop', '-K'), names: operands },
+  { programs: ['ssh'], when: (a) => a.some((x, k) => x === '-O' && a[k + 1] === 'exit'), names: () => ['ssh'] },
+  { programs: ['screen'], when: has('quit'), names: () => ['screen'] },
+  { programs: ['tmux'], when: has('kill-session', 'kill-server'), names: () => ['tmux'] },
+  { programs: ['redis-cli'], when: has('shutdown'), names: () => ['redis'] },
+  { programs: ['nginx'], when: (a) => a.includes('-s') && has('stop', 'quit')(a), names: () => ['nginx'] },
+  // The generator's library (`ci-bgsafe gen --format library`).
+  { programs: ['ci_bgsafe_stop', 'ci_bgsafe_cleanup'], when: () => true, names: operands },
+];
+
+const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl'];
+const COMPOSE_CLIS = ['docker-compose', 'podman-compose'];
+
+/** The programs that stop or wait for something, by name. */
+const STOP_FORMS = new Map<string, StopForm>([
+  ['kill', killStop],
+  ['wait', killStop],
+  ['pkill', patternStop],
+  ['killall', patternStop],
+  // `jobs -p | xargs kill`
+  ['xargs', (stop, args) => (args.includes('kill') ? { ...stop, broad: true } : undefined)],
+  ...CONTAINER_CLIS.map((p): [string, StopForm] => [p, containerStop]),
+  ...COMPOSE_CLIS.map((p): [string, StopForm] => [p, composeStop]),
+  ...SERVICE_STOPS.flatMap((s) => s.programs.map((p): [string, StopForm] => [p, (stop, args) => (s.when(args) ? serviceStop(stop, s.names(args)) : undefined)])),
+]);
+
+/** Init scripts: `/etc/init.d/NAME stop`. */
+const INIT_SCRIPT = /^\/etc\/init\.d\//;
+
+/** Classifies a command as a stop (or wait), or undefined. `vars` resolves `$X` command names from CI/CD variables. */
+export function classifyStop(cmd: Cmd, vars: Record<string, string> = {}): Stop | undefined {
+  const { name, args } = effectiveArgv(cmd, vars);
+  const form = STOP_FORMS.get(name);
+  const init = !form && INIT_SCRIPT.test(cmd.name ?? '');
+  // Most commands stop nothing: answer before building a Stop.
+  if (!form && !init) return undefined;
+  const stop: Stop = { cmd, kind: 'kill', broad: false, unknown: false, vars: [], bang: false, jobspecs: [], names: [] };
+  if (form) return form(stop, args, name);
+  return args[0] === 'stop' || args[0] === 'restart' ? serviceStop(stop, [basename(cmd.name!)]) : undefined;
+}
+
+const KILL_VALUED = new Set(['-s', '-n', '--signal']);
+
+/** `kill TARGET…` and `wait [TARGET…]`: PIDs, `$!`, job specs, the process group. */
+function killStop(stop: Stop, args: string[], name: string): Stop | undefined {
+  const cmd = stop.cmd;
+  stop.kind = name === 'kill' ? 'kill' : 'wait';
+  let targets = 0;
+  let options = true;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const node = cmd.argNodes[i]!;
+    if (options) {
+      if (a === '--') {
+        options = false;
+        continue;
+      }
+      if (a === '-l' || a === '-L') return undefined;
+      if (KILL_VALUED.has(a)) {
+        i++;
+        continue;
+      }
+      if (cmd.argStatic[i] && (name === 'kill' ? /^-([A-Za-z]+[0-9]*|[0-9]+)$/ : /^-[a-z]$/).test(a)) continue;
+      options = false;
+    }
+    targets++;
+    if (a === '0' || a === '-0') {
+      stop.broad = true;
+      continue;
+    }
+    if (a.startsWith('%')) {
+      stop.jobspecs.push(a);
+      continue;
+    }
+    const sub = substitution(node);
+    if (sub) {
+      if (/\bjobs\b/.test(sub.text)) stop.broad = true;
+      else stop.unknown = true;
+      continue;
+    }
+    const vs = argVars(node);
+    const negative = (staticTextOf(node) ?? node.text).startsWith('-');
+    if (negative) stop.broad = true;
+    for (const v of vs) {
+      if (v === '!') stop.bang = true;
+      else if (v === '$') stop.broad = stop.broad || negative;
+      else stop.vars.push(v);
+    }
+    if (!vs.length && !negative && cmd.argStatic[i] && /^\d+$/.test(a)) stop.unknown = true;
+    if (!vs.length && !cmd.argStatic[i]) stop.unknown = true;
+  }
+  if (targets === 0) {
+    if (name === 'wait') stop.broad = true;
+    else return undefined; // `kill -l`
+  }
+  return stop;
+}
+
+const PKILL_VALUED = new Set(['-s', '--signal', '-u', '-U', '-g', '-G', '-P', '-t', '-F', '--pidfile', '--session', '-c', '--ns', '--nslist', '-d']);
+
+/** `pkill PATTERN`, `killall NAME`. */
+function patternStop(stop: Stop, args: string[], name: string): Stop {
+  stop.kind = name as 'pkill' | 'killall';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (PKILL_VALUED.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    stop.names.push(a);
+  }
+  if (!stop.names.length) stop.unknown = true;
+  return stop;
+}
+
+const CONTAINER_STOP = new Set(['stop', 'kill', 'rm']);
+
+/** `docker stop|kill|rm -f NAME…`, `docker wait`, `docker logs -f`, `docker compose down`. */
+function containerStop(stop: Stop, args: string[]): Stop | undefined {
+  const cmd = stop.cmd;
+  const { verb, i } = containerVerb(args);
+  if (verb === 'compose') return composeStop(stop, args.slice(i + 1));
+  const following = verb === 'wait' || (verb === 'logs' && args.some((a) => a === '-f' || a === '--follow'));
+  if (!verb || (!CONTAINER_STOP.has(verb) && !following)) return undefined;
+  const rest = args.slice(i + 1);
+  if (following) stop.kind = 'wait';
+  if (verb === 'rm' && !rest.some((a) => a === '-f' || a === '--force' || /^-[a-z]*f[a-z]*$/.test(a))) return undefined;
+  if (!following) stop.kind = 'container';
+  rest.forEach((a, k) => {
+    if (a.startsWith('-')) return;
+    // Arguments that came from a CI/CD variable's words have no node of their own.
+    const node = cmd.argNodes[i + 1 + k - (args.length - cmd.args.length)];
+    if (!node) {
+      stop.names.push(a);
+      return;
+    }
+    if (substitution(node)) stop.broad = true;
+    const vs = argVars(node);
+    if (vs.length) stop.vars.push(...vs);
+    else stop.names.push(a);
+  });
+  return stop;
+}
+
+/** `docker compose down|stop|kill|rm`. */
+function composeStop(stop: Stop, args: string[]): Stop | undefined {
+  if (!args.some((a) => a === 'down' || a === 'stop' || a === 'kill' || a === 'rm')) return undefined;
+  stop.kind = 'compose';
+  stop.names.push('compose');
+  return stop;
+}
+
+function serviceStop(stop: Stop, names: string[]): Stop {
+  stop.kind = 'service';
+  stop.names.push(...names.filter(Boolean));
+  return stop;
 }
 
 /** Variables expanded directly in an argument (`$PID`, `"${PID}"`); `!` for `$!`. */
@@ -45,179 +232,15 @@ function argVars(node: Node): string[] {
   return out;
 }
 
-function hasSubstitution(node: Node): Node | undefined {
+/** The first command substitution in an argument. */
+function substitution(node: Node): Node | undefined {
   if (node.type === 'command_substitution') return node;
   for (const c of node.namedChildren) {
     if (!c) continue;
-    const s = hasSubstitution(c);
+    const s = substitution(c);
     if (s) return s;
   }
   return undefined;
-}
-
-const KILL_VALUED = new Set(['-s', '-n', '--signal']);
-const PKILL_VALUED = new Set(['-s', '--signal', '-u', '-U', '-g', '-G', '-P', '-t', '-F', '--pidfile', '--session', '-c', '--ns', '--nslist', '-d']);
-const CONTAINER_STOP = new Set(['stop', 'kill', 'rm']);
-/** The program names `classifyStop` looks at (besides /etc/init.d/ scripts). */
-const STOP_NAMES = new Set([
-  'kill', 'wait', 'pkill', 'killall', 'xargs', 'docker', 'podman', 'nerdctl', 'docker-compose', 'podman-compose', 'service',
-  'rc-service', 'systemctl', 'pg_ctl', 'pg_ctlcluster', 'apachectl', 'apache2ctl', 'start-stop-daemon', 'ssh', 'screen',
-  'tmux', 'redis-cli', 'nginx', 'ci_bgsafe_stop', 'ci_bgsafe_cleanup',
-]);
-
-/** Classifies a command as a stop (or wait), or undefined. `vars` resolves `$X` command names from CI/CD variables. */
-export function classifyStop(cmd: Cmd, vars: Record<string, string> = {}): Stop | undefined {
-  const { name, args } = effectiveArgv(cmd, vars);
-  // Most commands stop nothing: answer before building a Stop.
-  if (!STOP_NAMES.has(name) && !/^\/etc\/init\.d\//.test(cmd.name ?? '')) return undefined;
-  const stop: Stop = { cmd, kind: 'kill', broad: false, unknown: false, vars: [], bang: false, jobspecs: [], names: [] };
-  switch (name) {
-    case 'kill':
-    case 'wait': {
-      stop.kind = name === 'kill' ? 'kill' : 'wait';
-      let targets = 0;
-      let options = true;
-      for (let i = 0; i < args.length; i++) {
-        const a = args[i]!;
-        const node = cmd.argNodes[i]!;
-        if (options) {
-          if (a === '--') {
-            options = false;
-            continue;
-          }
-          if (a === '-l' || a === '-L') return undefined;
-          if (KILL_VALUED.has(a)) {
-            i++;
-            continue;
-          }
-          if (cmd.argStatic[i] && (name === 'kill' ? /^-([A-Za-z]+[0-9]*|[0-9]+)$/ : /^-[a-z]$/).test(a)) continue;
-          options = false;
-        }
-        targets++;
-        if (a === '0' || a === '-0') {
-          stop.broad = true;
-          continue;
-        }
-        if (a.startsWith('%')) {
-          stop.jobspecs.push(a);
-          continue;
-        }
-        const sub = hasSubstitution(node);
-        if (sub) {
-          if (/\bjobs\b/.test(sub.text)) stop.broad = true;
-          else stop.unknown = true;
-          continue;
-        }
-        const vs = argVars(node);
-        const negative = (staticTextOf(node) ?? node.text).startsWith('-');
-        if (negative) stop.broad = true;
-        for (const v of vs) {
-          if (v === '!') stop.bang = true;
-          else if (v === '$') stop.broad = stop.broad || negative;
-          else stop.vars.push(v);
-        }
-        if (!vs.length && !negative && cmd.argStatic[i] && /^\d+$/.test(a)) stop.unknown = true;
-        if (!vs.length && !cmd.argStatic[i]) stop.unknown = true;
-      }
-      if (targets === 0) {
-        if (name === 'wait') stop.broad = true;
-        else return undefined; // `kill -l`
-      }
-      return stop;
-    }
-    case 'pkill':
-    case 'killall': {
-      stop.kind = name;
-      for (let i = 0; i < args.length; i++) {
-        const a = args[i]!;
-        if (PKILL_VALUED.has(a)) {
-          i++;
-          continue;
-        }
-        if (a.startsWith('-')) continue;
-        stop.names.push(a);
-      }
-      if (!stop.names.length) stop.unknown = true;
-      return stop;
-    }
-    case 'xargs': {
-      // `jobs -p | xargs kill`
-      if (args.some((a) => a === 'kill')) {
-        stop.broad = true;
-        return stop;
-      }
-      return undefined;
-    }
-    case 'docker':
-    case 'podman':
-    case 'nerdctl': {
-      const { verb, i } = containerVerb(args);
-      if (verb === 'compose') return composeStop(stop, args.slice(i + 1));
-      const following = verb === 'wait' || (verb === 'logs' && args.some((a) => a === '-f' || a === '--follow'));
-      if (!verb || (!CONTAINER_STOP.has(verb) && !following)) return undefined;
-      const rest = args.slice(i + 1);
-      if (following) stop.kind = 'wait';
-      if (verb === 'rm' && !rest.some((a) => a === '-f' || a === '--force' || /^-[a-z]*f[a-z]*$/.test(a))) return undefined;
-      if (!following) stop.kind = 'container';
-      rest.forEach((a, k) => {
-        if (a.startsWith('-')) return;
-        // Arguments that came from a CI/CD variable's words have no node of their own.
-        const node = cmd.argNodes[i + 1 + k - (args.length - cmd.args.length)];
-        if (!node) {
-          stop.names.push(a);
-          return;
-        }
-        if (hasSubstitution(node)) stop.broad = true;
-        const vs = argVars(node);
-        if (vs.length) stop.vars.push(...vs);
-        else stop.names.push(a);
-      });
-      return stop;
-    }
-    case 'docker-compose':
-    case 'podman-compose':
-      return composeStop(stop, args);
-    case 'service':
-    case 'rc-service':
-      if (args[1] === 'stop' || args[1] === 'restart') return serviceStop(stop, [args[0] ?? '']);
-      return undefined;
-    case 'systemctl':
-      if (args.includes('stop') || args.includes('kill')) return serviceStop(stop, args.filter((a) => !a.startsWith('-') && a !== 'stop' && a !== 'kill'));
-      return undefined;
-    case 'pg_ctl':
-    case 'pg_ctlcluster':
-    case 'apachectl':
-    case 'apache2ctl':
-      if (args.includes('stop')) return serviceStop(stop, [name === 'pg_ctl' || name === 'pg_ctlcluster' ? 'postgres' : 'apache']);
-      return undefined;
-    case 'start-stop-daemon':
-      if (args.includes('--stop') || args.includes('-K')) return serviceStop(stop, args.filter((a) => !a.startsWith('-')));
-      return undefined;
-    case 'ssh':
-      if (args.some((a, k) => a === '-O' && args[k + 1] === 'exit')) return serviceStop(stop, ['ssh']);
-      return undefined;
-    case 'screen':
-      if (args.includes('quit')) return serviceStop(stop, ['screen']);
-      return undefined;
-    case 'tmux':
-      if (args.includes('kill-session') || args.includes('kill-server')) return serviceStop(stop, ['tmux']);
-      return undefined;
-    case 'redis-cli':
-      if (args.includes('shutdown')) return serviceStop(stop, ['redis']);
-      return undefined;
-    case 'nginx':
-      if (args.includes('-s') && (args.includes('stop') || args.includes('quit'))) return serviceStop(stop, ['nginx']);
-      return undefined;
-    case 'ci_bgsafe_stop':
-    case 'ci_bgsafe_cleanup':
-      return serviceStop(stop, args.filter((a) => !a.startsWith('-')));
-    default:
-      if (/^\/etc\/init\.d\//.test(cmd.name ?? '') && (args[0] === 'stop' || args[0] === 'restart')) {
-        return serviceStop(stop, [base(cmd.name)]);
-      }
-      if (/(^|\/)(init\.d|rc\.d)\//.test(cmd.name ?? '')) return undefined;
-      return undefined;
-  }
 }
 
 /** The verb of a docker/podman/nerdctl command line (`docker container stop x` -> `stop`) and its index. */
@@ -226,44 +249,76 @@ function containerVerb(args: string[]): { verb: string | undefined; i: number } 
   return { verb: args[i], i };
 }
 
-function composeStop(stop: Stop, args: string[]): Stop | undefined {
-  if (!args.some((a) => a === 'down' || a === 'stop' || a === 'kill' || a === 'rm')) return undefined;
-  stop.kind = 'compose';
-  stop.names.push('compose');
-  return stop;
-}
-
-function serviceStop(stop: Stop, names: string[]): Stop {
-  stop.kind = 'service';
-  stop.names.push(...names.filter(Boolean));
-  return stop;
-}
-
 /**
  * The program name and arguments, with a command name written as a CI/CD variable (`$COMPOSE up -d`,
  * `COMPOSE: docker compose -f ci.yml`) replaced by the variable's words.
  */
 function effectiveArgv(cmd: Cmd, vars: Record<string, string>): { name: string; args: string[] } {
-  if (cmd.name !== undefined) return { name: base(cmd.name), args: cmd.args };
+  if (cmd.name !== undefined) return { name: basename(cmd.name), args: cmd.args };
   const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(cmd.rawName);
   const words = m ? vars[m[1]!]?.trim().split(/\s+/).filter(Boolean) : undefined;
   if (!words?.length) return { name: '', args: cmd.args };
-  return { name: base(words[0]!), args: [...words.slice(1), ...cmd.args] };
+  return { name: basename(words[0]!), args: [...words.slice(1), ...cmd.args] };
 }
 
-export interface Detach {
-  cmd: Cmd;
-  /** What detaches: `nohup`, `setsid`, `disown`, `docker run -d`, `docker compose up -d`, `ssh -f`, `--daemon`, … */
-  how: string;
-  /** Names that a stop would mention: container name, service name, program name. */
-  names: string[];
-  /** A variable that captured its id (`CID=$(docker run -d …)`). */
-  captureVar?: string;
-  /** The background statement it belongs to, for `nohup cmd &`, `setsid cmd &`, `cmd & disown`. */
-  background?: Background;
-  /** Whether killing the job's process group reaches it. */
-  inGroup: boolean;
+// ---------------------------------------------------------------------------------------------
+// Detaching
+
+/** A command line that detaches: when `when` holds for the arguments, `how` it detaches and the names a stop would use. */
+interface DetachForm {
+  programs: string[];
+  when: (args: string[]) => boolean;
+  how: (name: string, args: string[]) => string;
+  names: (args: string[]) => string[];
 }
+
+const DETACH_FORMS: DetachForm[] = [
+  { programs: ['ssh'], when: (a) => a.some((x) => /^-[a-zA-Z]*f[a-zA-Z]*$/.test(x)), how: () => 'ssh -f', names: () => ['ssh'] },
+  {
+    programs: ['screen'],
+    when: (a) => a.some((x) => /^-[a-zA-Z]*d[a-zA-Z]*m|^-[a-zA-Z]*m[a-zA-Z]*d/.test(x)) || (a.includes('-d') && a.includes('-m')),
+    how: () => 'screen -dm',
+    names: () => ['screen'],
+  },
+  {
+    programs: ['tmux'],
+    when: (a) => has('new', 'new-session')(a) && a.some((x) => /^-[a-zA-Z]*d/.test(x)),
+    how: () => 'tmux new -d',
+    names: () => ['tmux'],
+  },
+  {
+    programs: ['start-stop-daemon'],
+    when: (a) => has('--start', '-S')(a) && has('--background', '-b')(a),
+    how: () => 'start-stop-daemon --background',
+    names: (a) => [basename(a[a.indexOf('--exec') + 1] ?? a[a.indexOf('-x') + 1] ?? '')],
+  },
+  {
+    programs: ['service', 'rc-service'],
+    when: (a) => a[1] === 'start' || a[1] === 'restart',
+    how: (name, a) => `${name} ${a[0]} start`,
+    names: (a) => [a[0] ?? ''],
+  },
+  {
+    programs: ['systemctl'],
+    when: has('start', 'restart'),
+    how: () => 'systemctl start',
+    names: (a) => a.filter((x) => !x.startsWith('-') && x !== 'start' && x !== 'restart'),
+  },
+  { programs: ['pg_ctl', 'pg_ctlcluster'], when: has('start', 'restart'), how: (name) => `${name} start`, names: () => ['postgres', 'pg_ctl'] },
+  { programs: ['apachectl', 'apache2ctl'], when: has('start'), how: (name) => `${name} start`, names: () => ['apache', 'httpd', 'apache2'] },
+  { programs: ['pulseaudio'], when: has('--start', '-D', '--daemonize'), how: () => 'pulseaudio --start', names: () => ['pulseaudio'] },
+];
+
+const DETACH_BY_PROGRAM = new Map(DETACH_FORMS.flatMap((f) => f.programs.map((p) => [p, f] as const)));
+
+/** Wrappers that detach the command they run, with the options that make them do so. */
+const DETACHING_WRAPPERS: Array<{ wrapper: string; flag: (f: string) => boolean; how: string }> = [
+  { wrapper: 'sudo', flag: (f) => /^-[A-Za-z]*b/.test(f) && !f.startsWith('--'), how: 'sudo -b' },
+  { wrapper: 'setsid', flag: (f) => f === '-f' || f === '--fork', how: 'setsid -f' },
+];
+
+/** Options with which a program daemonizes itself. */
+const DAEMON_FLAGS = new Set(['--daemon', '--daemonize', '-daemon', '--fork', '--background', '--detach']);
 
 const DOCKER_RUN_VALUED = new Set([
   '-p', '--publish', '-e', '--env', '-v', '--volume', '--name', '-w', '--workdir', '-u', '--user', '--network', '--net',
@@ -272,12 +327,9 @@ const DOCKER_RUN_VALUED = new Set([
   '--network-alias', '--ip', '--dns', '--tmpfs', '--security-opt', '--link', '--expose', '--runtime', '--gpus',
 ]);
 
-const DAEMON_FLAGS = new Set(['--daemon', '--daemonize', '-daemon', '--fork', '--background', '--detach']);
-
 /** Whether a command, run as written (not with `&`), detaches something that keeps running. */
 export function classifyDetach(cmd: Cmd, facts: Facts, vars: Record<string, string> = {}): Detach | undefined {
   const { name, args } = effectiveArgv(cmd, vars);
-  const prog = name;
   const mk = (how: string, names: string[], inGroup = false): Detach => ({
     cmd,
     how,
@@ -285,77 +337,33 @@ export function classifyDetach(cmd: Cmd, facts: Facts, vars: Record<string, stri
     captureVar: captureVar(cmd, facts),
     inGroup,
   });
-  if (cmd.wrappers.includes('sudo') && cmd.wrapperFlags.some((f) => /^-[A-Za-z]*b/.test(f) && !f.startsWith('--'))) {
-    return mk('sudo -b', [prog]);
+  for (const w of DETACHING_WRAPPERS) {
+    if (cmd.wrappers.includes(w.wrapper) && cmd.wrapperFlags.some(w.flag)) return mk(w.how, [name]);
   }
-  if (cmd.wrappers.includes('setsid') && cmd.wrapperFlags.some((f) => f === '-f' || f === '--fork')) {
-    return mk('setsid -f', [prog]);
-  }
-  switch (name) {
-    case 'docker':
-    case 'podman':
-    case 'nerdctl': {
-      const { verb, i } = containerVerb(args);
-      if (verb === 'compose') return composeUp(cmd, args.slice(i + 1), facts);
-      if (verb === 'start' && !args.slice(i + 1).some((a) => a === '-a' || a === '--attach' || a === '-i')) {
-        return mk(`${name} start`, args.slice(i + 1).filter((a) => !a.startsWith('-')));
-      }
-      if (verb !== 'run') return undefined;
-      let detached = false;
-      const names: string[] = [];
-      for (let k = i + 1; k < args.length; k++) {
-        const a = args[k]!;
-        if (!a.startsWith('-')) break;
-        if (a === '-d' || a === '--detach' || /^-[a-zA-Z]*d[a-zA-Z]*$/.test(a)) detached = true;
-        if (a === '--name') names.push(args[k + 1] ?? '');
-        else if (a.startsWith('--name=')) names.push(a.slice(7));
-        if (DOCKER_RUN_VALUED.has(a)) k++;
-      }
-      return detached ? mk(`${name} run -d`, names) : undefined;
+  if (CONTAINER_CLIS.includes(name)) {
+    const { verb, i } = containerVerb(args);
+    if (verb === 'compose') return composeUp(cmd, args.slice(i + 1), facts);
+    if (verb === 'start' && !args.slice(i + 1).some((a) => a === '-a' || a === '--attach' || a === '-i')) {
+      return mk(`${name} start`, operands(args.slice(i + 1)));
     }
-    case 'docker-compose':
-    case 'podman-compose':
-      return composeUp(cmd, args, facts);
-    case 'ssh':
-      if (args.some((a) => /^-[a-zA-Z]*f[a-zA-Z]*$/.test(a))) return mk('ssh -f', ['ssh']);
-      return undefined;
-    case 'screen':
-      if (args.some((a) => /^-[a-zA-Z]*d[a-zA-Z]*m|^-[a-zA-Z]*m[a-zA-Z]*d/.test(a)) || (args.includes('-d') && args.includes('-m'))) {
-        return mk('screen -dm', ['screen']);
-      }
-      return undefined;
-    case 'tmux':
-      if ((args.includes('new') || args.includes('new-session')) && args.some((a) => /^-[a-zA-Z]*d/.test(a))) return mk('tmux new -d', ['tmux']);
-      return undefined;
-    case 'start-stop-daemon':
-      if ((args.includes('--start') || args.includes('-S')) && (args.includes('--background') || args.includes('-b'))) {
-        const exec = args[args.indexOf('--exec') + 1] ?? args[args.indexOf('-x') + 1];
-        return mk('start-stop-daemon --background', [base(exec)]);
-      }
-      return undefined;
-    case 'service':
-    case 'rc-service':
-      if (args[1] === 'start' || args[1] === 'restart') return mk(`${name} ${args[0]} start`, [args[0] ?? '']);
-      return undefined;
-    case 'systemctl':
-      if (args.includes('start') || args.includes('restart')) return mk('systemctl start', args.filter((a) => !a.startsWith('-') && a !== 'start' && a !== 'restart'));
-      return undefined;
-    case 'pg_ctl':
-    case 'pg_ctlcluster':
-      if (args.includes('start') || args.includes('restart')) return mk(`${name} start`, ['postgres', 'pg_ctl']);
-      return undefined;
-    case 'apachectl':
-    case 'apache2ctl':
-      if (args.includes('start')) return mk(`${name} start`, ['apache', 'httpd', 'apache2']);
-      return undefined;
-    case 'pulseaudio':
-      if (args.includes('--start') || args.includes('-D') || args.includes('--daemonize')) return mk('pulseaudio --start', ['pulseaudio']);
-      return undefined;
-    default:
-      break;
+    if (verb !== 'run') return undefined;
+    let detached = false;
+    const names: string[] = [];
+    for (let k = i + 1; k < args.length; k++) {
+      const a = args[k]!;
+      if (!a.startsWith('-')) break;
+      if (a === '-d' || a === '--detach' || /^-[a-zA-Z]*d[a-zA-Z]*$/.test(a)) detached = true;
+      if (a === '--name') names.push(args[k + 1] ?? '');
+      else if (a.startsWith('--name=')) names.push(a.slice(7));
+      if (DOCKER_RUN_VALUED.has(a)) k++;
+    }
+    return detached ? mk(`${name} run -d`, names) : undefined;
   }
-  if (/^\/etc\/init\.d\//.test(cmd.name ?? '') && (args[0] === 'start' || args[0] === 'restart')) {
-    return mk(`${cmd.name} start`, [base(cmd.name)]);
+  if (COMPOSE_CLIS.includes(name)) return composeUp(cmd, args, facts);
+  const form = DETACH_BY_PROGRAM.get(name);
+  if (form) return form.when(args) ? mk(form.how(name, args), form.names(args)) : undefined;
+  if (INIT_SCRIPT.test(cmd.name ?? '') && (args[0] === 'start' || args[0] === 'restart')) {
+    return mk(`${cmd.name} start`, [basename(cmd.name!)]);
   }
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
@@ -364,13 +372,13 @@ export function classifyDetach(cmd: Cmd, facts: Facts, vars: Record<string, stri
     const flag = parts[0]!;
     if (!DAEMON_FLAGS.has(flag)) continue;
     const value = parts.length > 1 ? parts[1] : args[k + 1];
-    if (flag === '--daemonize' && value && /^(no|false)$/i.test(value)) return undefined;
     if ((flag === '--daemon' || flag === '--daemonize') && value && /^(no|false|off)$/i.test(value)) return undefined;
-    return mk(`${prog} ${flag}${flag === '--daemonize' && value === 'yes' ? ' yes' : ''}`, [prog]);
+    return mk(`${name} ${flag}${flag === '--daemonize' && value === 'yes' ? ' yes' : ''}`, [name]);
   }
   return undefined;
 }
 
+/** `docker compose up -d` (not with `--exit-code-from` or `--abort-on-container-exit`, which wait). */
 function composeUp(cmd: Cmd, args: string[], facts: Facts): Detach | undefined {
   const up = args.indexOf('up');
   if (up < 0) return undefined;
@@ -391,4 +399,95 @@ function captureVar(cmd: Cmd, facts: Facts): string | undefined {
   const at = nodeRange(cmd, n);
   const assign = facts.assignments.find((a) => a.start <= at.start && a.end >= at.end);
   return assign?.name;
+}
+
+/** Wrappers that detach a background statement from the job's shell: `nohup cmd &`, `setsid cmd &`. */
+const DETACHING_BACKGROUND = ['setsid', 'nohup'] as const;
+
+/**
+ * Everything the program detaches, in program order of reading: commands that detach, background
+ * statements started through `setsid` or `nohup`, and `cmd & disown`. `start` and `fn` say where it is.
+ */
+export function findDetaches(facts: Facts, vars: Record<string, string>): Array<{ detach: Detach; start: number; fn?: string }> {
+  const out: Array<{ detach: Detach; start: number; fn?: string }> = [];
+  for (const cmd of facts.cmds) {
+    const d = classifyDetach(cmd, facts, vars);
+    if (d) out.push({ detach: d, start: cmd.start, fn: cmd.fn });
+  }
+  for (const b of facts.backgrounds) {
+    const first = b.cmds[0];
+    if (!first) continue;
+    const how = DETACHING_BACKGROUND.find((w) => first.wrappers.includes(w));
+    if (how) {
+      const names = [basename(first.name ?? '')].filter(Boolean);
+      out.push({ detach: { cmd: first, how, names, background: b, inGroup: how === 'nohup' }, start: b.start, fn: b.fn });
+    }
+  }
+  for (const cmd of facts.cmds) {
+    if (cmd.name !== 'disown') continue;
+    const prior = facts.backgrounds.filter((b) => b.amp < cmd.start).pop();
+    if (!prior || !prior.cmds[0]) continue;
+    const names = [basename(prior.cmds[0].name ?? '')].filter(Boolean);
+    out.push({ detach: { cmd, how: 'disown', names, background: prior, inGroup: true }, start: cmd.start, fn: cmd.fn });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matching stops to what they stop
+
+/** Functions of the generator's library (`ci-bgsafe gen --format library`). */
+const LIBRARY = /^ci_bgsafe_/;
+
+function inLibrary(stop: Stop): boolean {
+  return LIBRARY.test(stop.cmd.fn ?? '') || LIBRARY.test(stop.cmd.name ?? '');
+}
+
+/** Whether a stop reaches a background statement of the program whose facts are `program.facts`; `stopAt`: where the stop runs. */
+export function stopTargets(stop: Stop, b: Background, program: { facts: Facts }, stopAt?: number): boolean {
+  // The generator's library stops the services it started (`ci_bgsafe_start`), and nothing else.
+  if (inLibrary(stop)) return LIBRARY.test(b.fn ?? '');
+  if (stop.broad || stop.unknown || stop.jobspecs.length) return true;
+  if (stop.vars.some((v) => b.pidVars.includes(v))) return true;
+  if (stop.vars.some((v) => !isPidOfOtherBackground(v, b, program.facts))) return true;
+  if (stop.bang) {
+    if (stopAt === undefined) return true;
+    const last = program.facts.backgrounds.filter((x) => x.amp < stopAt).pop();
+    if (!last || last === b) return true;
+  }
+  if (stop.kind === 'pkill' || stop.kind === 'killall' || stop.kind === 'service') {
+    const text = b.node.text;
+    const names = b.cmds.map((c) => basename(c.name ?? ''));
+    return stop.names.some((p) => names.includes(p) || text.includes(p) || safeRegex(p)?.test(text));
+  }
+  return false;
+}
+
+/** True when `v` holds the PID of a different background statement (so `kill $v` does not reach `b`). */
+function isPidOfOtherBackground(v: string, b: Background, facts: Facts): boolean {
+  const assigned = facts.assignments.filter((a) => a.name === v);
+  if (!assigned.length) return false; // set elsewhere (a CI/CD variable, a file): cannot tell
+  return assigned.every((a) => a.fromBang) && !b.pidVars.includes(v);
+}
+
+/** Whether a stop reaches something a command detached. */
+export function stopReachesDetach(stop: Stop, d: Detach): boolean {
+  if (inLibrary(stop)) return LIBRARY.test(d.cmd.fn ?? '');
+  if (d.inGroup && (stop.broad || stop.unknown || stop.jobspecs.length)) return true;
+  if (d.background && (stop.broad || stop.unknown)) return true;
+  if (d.captureVar && stop.vars.includes(d.captureVar)) return true;
+  if (stop.unknown && stop.kind === 'kill') return true;
+  if (stop.kind === 'container' && stop.broad && /run -d|start/.test(d.how)) return true;
+  const text = stop.cmd.node.text;
+  return d.names.some(
+    (n) => stop.names.some((m) => m === n || (m.length >= 3 && n.length >= 3 && (n.startsWith(m) || m.startsWith(n)))) || (n.length >= 3 && text.includes(n)),
+  );
+}
+
+function safeRegex(p: string): RegExp | undefined {
+  try {
+    return new RegExp(p);
+  } catch {
+    return undefined;
+  }
 }
