@@ -70,8 +70,8 @@ export function programFacts(program: Program, parses: Parses): Facts {
   return composeFacts(program.text, pieces);
 }
 
-export function analyseProgram(program: Program, vars: Record<string, string>, parses: Parses): ProgramAnalysis {
-  const facts = programFacts(program, parses);
+/** Analyses a program from its facts (by default, `programFacts`). */
+export function analyseProgram(program: Program, vars: Record<string, string>, parses: Parses, facts = programFacts(program, parses)): ProgramAnalysis {
   const calls = callSites(facts);
   const whenCache = new Map<string, number | undefined>();
   const when = (offset: number, fn: string | undefined): number | undefined => {

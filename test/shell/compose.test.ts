@@ -1,9 +1,11 @@
 /**
  * A program's facts put together from its items' facts (each item parsed once) must be the facts of
  * the program parsed whole: same commands, backgrounds, traps, functions, assignments, expansions and
- * bash-only syntax, at the same offsets, with the same text. Checked on random item lists, on every
- * program of the fixture pipelines and of a benchmark pipeline, and through `lint` where items depend
- * on one another.
+ * bash-only syntax, at the same offsets, with the same text; and the analysis read from them (trap
+ * handlers and the commands they run, stops, detaches, when each runs) must be the same. Every offset
+ * points at its own text in the program, trap handlers' commands included. Checked on random item
+ * lists, on every program of the fixture pipelines and of a benchmark pipeline, and through `lint`
+ * where items depend on one another.
  */
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,12 +15,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writePipeline } from '../../bench/generate.mjs';
 import { loadPipeline } from '../../src/gitlab/index.js';
 import { lint } from '../../src/lint.js';
-import { jobPrograms, programFacts } from '../../src/shell/analysis.js';
+import { analyseProgram, jobPrograms, programFacts, type ProgramAnalysis } from '../../src/shell/analysis.js';
 import { composeFacts, standsAlone } from '../../src/shell/compose.js';
-import { extractFacts, nodeRange, type Cmd, type Facts } from '../../src/shell/facts/index.js';
+import { extractFacts, LIST_KINDS, nodeRange, type Cmd, type Facts } from '../../src/shell/facts/index.js';
 import { initShellParser } from '../../src/shell/parser.js';
 import { Parses } from '../../src/shell/parses.js';
 import { buildProgram, type Program } from '../../src/shell/program.js';
+import type { Stop } from '../../src/shell/stops.js';
 import type { ScriptItem } from '../../src/types.js';
 
 const NUM_RUNS = Number(process.env.CI_BGSAFE_PROPERTY_RUNS ?? 200);
@@ -35,7 +38,7 @@ function view(f: Facts): unknown {
     wrappers: c.wrappers, wrapperFlags: c.wrapperFlags, fn: c.fn, sub: c.sub, loop: c.loop,
     node: [c.node.type, c.node.text, c.node.parent?.type], argNodes: c.argNodes.map((n) => [n.text, nodeRange(c, n)]), argSpans: c.argSpans,
   });
-  return {
+  const out = {
     clean: f.clean,
     cmds: f.cmds.map(cmd),
     backgrounds: f.backgrounds.map((b) => ({
@@ -50,21 +53,68 @@ function view(f: Facts): unknown {
     bashisms: f.bashisms,
     problems: f.problems,
   };
+  // every kind of fact is compared
+  expect(LIST_KINDS.filter((k) => !(k in out))).toEqual([]);
+  return out;
+}
+
+/** What the analysis of a program says, as plain data: commands by their offsets and text. */
+function analysisView(a: ProgramAnalysis): unknown {
+  const text = a.program.text;
+  const cmd = (c: Cmd) => [c.start, c.end, c.name, c.args, c.fn, text.slice(c.start, c.end)];
+  const stop = (s: Stop) => ({ cmd: cmd(s.cmd), kind: s.kind, broad: s.broad, unknown: s.unknown, vars: s.vars, bang: s.bang, jobspecs: s.jobspecs, names: s.names });
+  return {
+    handlers: a.handlers.map((h) => ({ trap: h.trap.cmd.start, cmds: h.cmds.map(cmd), own: [...h.own].map(cmd), stops: h.stops.map(stop), calls: h.calls })),
+    cleanupTraps: a.cleanupTraps.map((h) => h.trap.cmd.start),
+    flowStops: a.flowStops.map((s) => ({ at: s.at, stop: stop(s.stop) })),
+    detaches: a.detaches.map(({ at, detach: d }) => ({ at, cmd: cmd(d.cmd), how: d.how, names: d.names, captureVar: d.captureVar, inGroup: d.inGroup, background: d.background?.start })),
+  };
+}
+
+/** Every offset of the facts and of their analysis points at its own text in the program. */
+function expectOffsetsInProgram(text: string, f: Facts, a: ProgramAnalysis): void {
+  const at = (x: { start: number; end: number }) => text.slice(x.start, x.end);
+  for (const c of f.cmds) {
+    expect(at(c)).toBe(c.node.text);
+    c.argNodes.forEach((n, i) => expect(at(c.argSpans[i]!)).toBe(n.text));
+  }
+  for (const b of f.backgrounds) {
+    expect(at(b)).toBe(b.node.text);
+    expect(text[b.amp]).toBe('&');
+  }
+  for (const fn of f.funcs.values()) expect(at(fn)).toBe(fn.node.text);
+  for (const t of f.traps) for (const s of t.rawSignals) expect([s.text, `'${s.text}'`, `"${s.text}"`]).toContain(at(s));
+  for (const h of a.handlers) {
+    // a handler written as is (not one with escapes in double quotes): its commands are where it is written
+    if (!text.startsWith(h.trap.handler!, h.trap.handlerStart)) continue;
+    for (const c of h.own) expect(at(c)).toBe(c.node.text);
+  }
 }
 
 function item(text: string): ScriptItem {
   return { text, file: 'ci.yml', key: text, scalar: { start: 0, end: 0, style: 'PLAIN' }, exact: false, offsetOf: () => 0, locate: () => ({ line: 1, column: 1 }) } as unknown as ScriptItem;
 }
 
-/** The composed facts of `program` when every item is complete on its own, else undefined. Frees its trees. */
-function compareProgram(program: Program): 'composed' | 'whole' {
+/**
+ * Compares the composed facts of `program` and their analysis with those of the program parsed whole,
+ * when every item is complete on its own ('composed'; else 'whole'). Frees its trees.
+ */
+function compareProgram(program: Program, vars: Record<string, string> = {}): 'composed' | 'whole' {
   const pieces = program.parts.map((p) => ({ facts: extractFacts(p.item.text), at: p.start }));
   const whole = extractFacts(program.text);
+  const parses = new Parses();
   try {
+    const wholeAnalysis = analyseProgram(program, vars, parses, whole);
+    expectOffsetsInProgram(program.text, whole, wholeAnalysis);
     if (!pieces.every((p) => standsAlone(p.facts))) return 'whole';
-    expect(view(composeFacts(program.text, pieces))).toEqual(view(whole));
+    const composed = composeFacts(program.text, pieces);
+    expect(view(composed)).toEqual(view(whole));
+    const composedAnalysis = analyseProgram(program, vars, parses, composed);
+    expect(analysisView(composedAnalysis)).toEqual(analysisView(wholeAnalysis));
+    expectOffsetsInProgram(program.text, composed, composedAnalysis);
     return 'composed';
   } finally {
+    parses.clear();
     whole.tree?.delete();
     for (const p of pieces) p.facts.tree?.delete();
   }
@@ -98,6 +148,21 @@ const SNIPPETS = [
   'echo "$(date +%s) ünïcödé ✓" # a comment',
   'if [ -n "$CI" ]; then ./srv & fi',
   'sudo -E openvpn --config vpn.conf &',
+  'timeout 30s nohup env A=1 B=2 ./srv --port "$PORT" &',
+  'stop() { kill -TERM -- "-$SERVER_PID"; wait "$SERVER_PID"; }',
+  'trap stop INT TERM',
+  'trap \'stop; docker compose down; pkill -f "http.server"\' EXIT',
+  'trap "kill \\$SERVER_PID" ERR',
+  'set -o errtrace; echo "$BASHPID"',
+  'docker run -d --name db -p 5432:5432 postgres:16',
+  'docker compose up -d && docker compose logs -f web &',
+  'ssh -fN -L 5432:db:5432 bastion',
+  'kill %1 %2; wait',
+  'local v; export W; declare -a list=(1 2)',
+  'exec 3>&1 >log.txt 2>&1',
+  'cmd &>> log',
+  'diff <(sort a) <(sort b) | head',
+  'jobs -p | xargs -r kill',
 ];
 
 describe('composed facts', () => {

@@ -6,7 +6,10 @@ import type { Bashism, SetOption } from './model.js';
 import { SET_SHORT } from './tables.js';
 import type { TreeCursor } from '../parser.js';
 
-/** bash; busybox ash (the `sh` of Alpine and busybox images); dash (the `sh` of Debian images). */
+/**
+ * bash; busybox ash (the `sh` of Alpine and busybox images, with its bash-compatible parts built in);
+ * dash (the `sh` of Debian images).
+ */
 export type Shell = 'bash' | 'ash' | 'dash';
 
 export interface Construct {
@@ -45,8 +48,9 @@ export const CONSTRUCTS: readonly Construct[] = [
   { what: '`$BASHPID`', runs: ['bash'], example: '[ -n "$BASHPID" ] && echo ok', at: { variable: 'BASHPID' } },
   {
     what: '`set -E` / errtrace',
-    runs: ['bash'],
-    example: "set -E; trap 'echo ok' ERR; f() { false; echo; }; f >/dev/null",
+    runs: ['bash', 'ash'],
+    // the ERR trap fires inside the function only with errtrace
+    example: "set -E; trap 'echo ok' ERR; f() { false; true; }; f",
     at: { option: 'errtrace' },
   },
 ];
