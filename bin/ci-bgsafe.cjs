@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// The command: runs the bundled CLI (dist/cli.cjs) through its compile cache (dist/start.cjs).
+// The command: the bundled CLI (dist/cli.cjs), through Node's compile cache where the running Node has
+// one (22.1 and later; NODE_COMPILE_CACHE chooses its folder, NODE_DISABLE_COMPILE_CACHE=1 turns it off).
 const { existsSync } = require('node:fs');
+const { enableCompileCache } = require('node:module');
 const { join } = require('node:path');
 
-const start = join(__dirname, '..', 'dist', 'start.cjs');
-if (existsSync(start)) {
-  require(start);
+const cli = join(__dirname, '..', 'dist', 'cli.cjs');
+if (existsSync(cli)) {
+  enableCompileCache?.();
+  require(cli);
 } else {
   // A checkout that was never built: say so rather than show a stack trace.
-  process.stderr.write(`ci-bgsafe: ${start} is missing; run \`npm run build\` (or reinstall ci-bgsafe)\n`);
+  process.stderr.write(`ci-bgsafe: ${cli} is missing; run \`npm run build\` (or reinstall ci-bgsafe)\n`);
   process.exitCode = 3;
 }

@@ -10,7 +10,6 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXECUTORS, SEVERITIES } from './config/schema.js';
 import { EXIT, type CliIO } from './cli/io.js';
 import { configureGenCommand } from './gen/options.js';
-import { compileGrammarEarly } from './shell/grammar.js';
 import { RULES } from './rules/index.js';
 import { InputError, severityRank, type Executor, type Severity } from './types.js';
 
@@ -54,10 +53,6 @@ interface LintCliOptions {
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let code: number = EXIT.OK;
-  if (argv[0] === 'lint') {
-    // Compile the bash grammar (off the main thread) while the options are read and the YAML is loaded.
-    compileGrammarEarly();
-  }
   const program = new Command('ci-bgsafe')
     .description('Find background processes that hang or outlive GitLab CI/CD jobs, and generate scripts that always stop them.')
     .version(VERSION, '-V, --version')

@@ -53,7 +53,7 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
   // Awaited only where a file loads: a failure with no file to lint must not be an unhandled rejection.
   parserReady.catch(() => undefined);
   // One turn of the event loop, so that the grammar's compilation gets past its first step and goes on
-  // in the background while the files below are read (see grammar.ts).
+  // in the background while the files below are read.
   await new Promise<void>((r) => setImmediate(r));
   const cwd = options.cwd ?? process.cwd();
   const report: LintReport = { findings: [], errors: [], notes: [], files: [], sources: new Map(), cwd };

@@ -1,42 +1,46 @@
 /**
- * The bash parser: tree-sitter-bash compiled to WebAssembly, loaded once per process.
+ * The bash parser: tree-sitter-bash compiled to WebAssembly, loaded once per process through
+ * web-tree-sitter's documented API.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Language, Parser, type Node, type Tree, type TreeCursor } from 'web-tree-sitter';
-import { grammarBytes, grammarModules, releaseGrammarBytes, takeParserMemory } from './grammar.js';
+import { setWasmFlags } from './wasm-flags.js';
 
 export type { Node, Tree, TreeCursor };
 
-/**
- * Set by the build (scripts/build.mjs), whose copy of web-tree-sitter's `Language.load` also takes a
- * compiled `WebAssembly.Module`; from source (the tests), the grammar is loaded from its bytes, and V8
- * finds the module it compiled from the same bytes.
- */
-declare const __LANGUAGE_LOAD_TAKES_MODULE__: boolean | undefined;
-const loadTakesModule = typeof __LANGUAGE_LOAD_TAKES_MODULE__ !== 'undefined' && __LANGUAGE_LOAD_TAKES_MODULE__;
+/** The two WebAssembly files, by the name the package ships them under in dist/ and their place in node_modules. */
+const WASM = {
+  'web-tree-sitter.wasm': 'web-tree-sitter/web-tree-sitter.wasm',
+  'tree-sitter-bash.wasm': 'tree-sitter-bash/tree-sitter-bash.wasm',
+} as const;
+
+/** A WebAssembly file beside the bundle (dist/, or dist/ above a chunk) or, from source, in node_modules. */
+function locate(name: keyof typeof WASM): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const dir of [here, join(here, '..')]) {
+    const shipped = join(dir, name);
+    if (existsSync(shipped)) return shipped;
+  }
+  return createRequire(import.meta.url).resolve(WASM[name]);
+}
 
 let parser: Parser | undefined;
 let loading: Promise<Parser> | undefined;
 
 /** Loads the grammar once. Safe to call many times and concurrently. */
 export function initShellParser(): Promise<Parser> {
-  if (parser) return Promise.resolve(parser);
   loading ??= (async () => {
-    const modules = grammarModules();
-    const runtime = await modules.runtime;
-    await Parser.init({
-      wasmMemory: takeParserMemory(),
-      // Emscripten's hook: instantiate the module compiled early instead of compiling the bytes again.
-      instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
-        done(new WebAssembly.Instance(runtime, imports), runtime);
-        return {};
-      },
-    });
-    const bash = await modules.bash;
-    const language = await Language.load(loadTakesModule ? (bash as unknown as Uint8Array) : grammarBytes().bash);
+    setWasmFlags();
+    // The grammar compiles on V8's background threads while the runtime is set up.
+    const grammar = WebAssembly.compile(readFileSync(locate('tree-sitter-bash.wasm')));
+    grammar.catch(() => undefined);
+    await Parser.init({ locateFile: (name: string) => locate(name as keyof typeof WASM) });
     const p = new Parser();
-    p.setLanguage(language);
+    p.setLanguage(Language.loadSync(await grammar));
     parser = p;
-    releaseGrammarBytes();
     return p;
   })();
   return loading;

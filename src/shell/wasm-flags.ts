@@ -1,19 +1,16 @@
 /**
- * V8 settings for the parser's WebAssembly. The CLI's loader sets them before it compiles the CLI
- * (a code cache is only accepted under the flags it was made with), the parser before its first compile.
+ * V8 settings for the parser's WebAssembly, set before its first compilation (test/shell/wasm-flags.test.ts
+ * shows each one at work in the built command).
  */
 import v8 from 'node:v8';
 
 export const WASM_FLAGS = [
-  // Baseline compilation only: the optimising tier would keep the process alive for ~0.3 s at exit.
+  // Baseline compilation only: the optimising tier recompiles the grammar's large lexer function on a
+  // background thread, which kept the process alive for ~0.3 s at exit (and ~0.7 s on a busy machine).
   '--liftoff-only',
-  // Compile every function when the module is compiled (on V8's background threads, started early: see
-  // grammar.ts), not on its first call: lazily, the first parse compiled the lexer on the main thread (~22 ms).
+  // Compile every function when the module is compiled (on V8's background threads, while the CLI loads
+  // the YAML), not on its first call: lazily, the first parse compiled the lexer on the main thread (~22 ms).
   '--no-wasm-lazy-compilation',
-  // One background thread per module. The grammar is one large function (its lexer) and compiles on one
-  // thread anyway; the runtime's 277 functions spread over every worker thread took CPU from the main
-  // thread, which loads the CLI meanwhile and is what the start waits for.
-  '--wasm-num-compilation-tasks=1',
 ] as const;
 
 let set = false;

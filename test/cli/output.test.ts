@@ -1,101 +1,16 @@
-/** How the built command writes its report: in pieces, to files, pipes and readers that stop early. */
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+/** How the built command writes its report: to files, pipes, full devices and readers that stop early. */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pieces, writeTo, type Sink, type WriteDeps } from '../../src/cli/io.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'ci-bgsafe.cjs');
 const NONBLOCKING = join(import.meta.dirname, 'nonblocking-stdout.cjs');
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-describe('pieces', () => {
-  it('gives a short text whole and nothing for an empty one', () => {
-    expect([...pieces('abc', 8)]).toEqual(['abc']);
-    expect([...pieces('', 8)]).toEqual([]);
-  });
-
-  it('cuts a long text into pieces that join to it, each at most the size', () => {
-    const text = 'x'.repeat(100) + 'é'.repeat(37);
-    const out = [...pieces(text, 16)];
-    expect(out.join('')).toBe(text);
-    expect(Math.max(...out.map((p) => p.length))).toBeLessThanOrEqual(16);
-    expect(out.length).toBe(Math.ceil(text.length / 16));
-  });
-
-  it('never cuts between the two halves of a surrogate pair', () => {
-    for (let lead = 0; lead < 8; lead++) {
-      const text = 'a'.repeat(lead) + '😀🎉'.repeat(20) + 'z';
-      const out = [...pieces(text, 8)];
-      expect(out.join('')).toBe(text);
-      for (const p of out) expect(p, JSON.stringify(p)).not.toMatch(LONE_SURROGATE);
-    }
-  });
-});
-
-/** A descriptor that takes at most `room` bytes per write and fails as told; and the stream behind it. */
-function fakeSink(opts: { room?: number; failAfter?: number; code?: string } = {}) {
-  const written: Buffer[] = [];
-  const streamed: Buffer[] = [];
-  const errors: string[] = [];
-  let writes = 0;
-  const sink: Sink = {
-    fd: 1,
-    closed: false,
-    viaStream: false,
-    stream: () => ({ write: (d: string | Uint8Array) => streamed.push(Buffer.from(d)), on: () => undefined }) as unknown as NodeJS.WritableStream,
-  };
-  const deps: WriteDeps = {
-    writeSync: (_fd, data, offset = 0) => {
-      if (opts.failAfter !== undefined && writes++ >= opts.failAfter) throw Object.assign(new Error(opts.code ?? 'EIO'), { code: opts.code ?? 'EIO' });
-      const bytes = (typeof data === 'string' ? Buffer.from(data) : Buffer.from(data)).subarray(typeof data === 'string' ? 0 : offset);
-      const n = Math.min(bytes.length, opts.room ?? Infinity);
-      written.push(bytes.subarray(0, n));
-      return n;
-    },
-    onError: (_s, e) => errors.push(e.code ?? ''),
-  };
-  return { sink, deps, written, streamed, errors };
-}
-
-describe('writeTo', () => {
-  const text = 'é'.repeat(70000) + '😀'.repeat(30000) + 'z';
-
-  it('writes every byte in order when the descriptor takes a little at a time', () => {
-    const f = fakeSink({ room: 1000 });
-    writeTo(f.sink, text, f.deps);
-    expect(Buffer.concat(f.written).toString('utf8')).toBe(text);
-    expect(f.streamed).toEqual([]);
-  });
-
-  it('hands the rest to the stream, in order, when the descriptor would block', () => {
-    const f = fakeSink({ room: 5000, failAfter: 7, code: 'EAGAIN' });
-    writeTo(f.sink, text, f.deps);
-    writeTo(f.sink, 'and after', f.deps);
-    expect(f.sink.viaStream).toBe(true);
-    expect(Buffer.concat([...f.written, ...f.streamed]).toString('utf8')).toBe(`${text}and after`);
-    expect(f.written.length).toBe(7);
-    expect(f.errors).toEqual([]);
-  });
-
-  // a reader that has gone ends the output quietly; any other failure is reported, once
-  it.each([
-    { code: 'EPIPE', failAfter: 1, writes: 1, errors: [] },
-    { code: 'ENOSPC', failAfter: 0, writes: 0, errors: ['ENOSPC'] },
-  ])('after $code writes nothing more and reports $errors', ({ code, failAfter, writes, errors }) => {
-    const f = fakeSink({ failAfter, code });
-    writeTo(f.sink, text, f.deps);
-    writeTo(f.sink, 'more', f.deps);
-    expect(f.sink.closed).toBe(true);
-    expect(f.written.length).toBe(writes);
-    expect(f.errors).toEqual(errors);
-  });
-});
 
 describe('the report of the built command', () => {
-  // 400 jobs named with emoji: a JSON report of several pieces, with astral characters in every one
+  // 400 jobs named with emoji: a large JSON report, with astral characters all through it
   const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-out-'));
   const jobs = Array.from({ length: 400 }, (_, i) => `"job 😀 ${i}":\n  tags: [shell]\n  script:\n    - sleep 300 &\n    - echo ${i}\n`);
   writeFileSync(join(dir, '.gitlab-ci.yml'), jobs.join(''));
@@ -117,6 +32,16 @@ describe('the report of the built command', () => {
     expect(names.size).toBe(400);
     expect(names.has('job 😀 399')).toBe(true);
     expect(text).not.toContain('\uFFFD');
+  });
+
+  it('ends quietly with its own exit code when the reader closes the pipe before anything is written', async () => {
+    const child = spawn(process.execPath, args, { cwd: dir });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
   });
 
   it('ends quietly with its own exit code when the reader stops early', () => {
@@ -160,5 +85,16 @@ describe('the report of the built command', () => {
     spawnSync(process.execPath, [...args, ...text], { cwd: dir, stdio: ['ignore', fd, 'pipe'] });
     closeSync(fd);
     expect(readFileSync(outFile, 'utf8')).toBe(piped.stdout);
+  });
+});
+
+describe('the command in a checkout that was never built', () => {
+  it('says what is missing, with exit code 3', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-unbuilt-'));
+    mkdirSync(join(dir, 'bin'));
+    copyFileSync(BIN, join(dir, 'bin', 'ci-bgsafe.cjs'));
+    const r = spawnSync(process.execPath, [join(dir, 'bin', 'ci-bgsafe.cjs'), 'lint'], { encoding: 'utf8' });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toBe(`ci-bgsafe: ${join(dir, 'dist', 'cli.cjs')} is missing; run \`npm run build\` (or reinstall ci-bgsafe)\n`);
   });
 });
