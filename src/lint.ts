@@ -2,7 +2,7 @@
  * The linter: files -> pipeline model -> per-job shell analysis -> rules -> findings.
  * Pure: returns a report as data; printing and exit codes belong to the CLI.
  */
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ciFilesIn, isDirectory } from './files.js';
 import { defaultConfig, findConfigFile, isIgnored, loadConfig, ruleSetting, type Config } from './config/index.js';
 import type { LintReport } from './format/types.js';
@@ -11,8 +11,10 @@ import { RULES } from './rules/index.js';
 import type { Report, Rule } from './rules/rule.js';
 import { analyseJob, factsTexts, jobPrograms, type JobAnalysis } from './shell/analysis.js';
 import { Parses } from './shell/parses.js';
+import { readFileSync } from 'node:fs';
 import { initShellParser } from './shell/parser.js';
-import { toSource } from './shell/program.js';
+import { partAt, toSource } from './shell/program.js';
+import { FileScriptItem, isShellScript, MAX_SCRIPT_DEPTH, projectRoot, ScriptFiles, type ScriptRun } from './scripts.js';
 import { fixFor, withSourceTexts } from './fix/fixers.js';
 import { applySuppressions } from './suppress.js';
 import { InputError, severityRank, type Diagnostic, type Executor, type Finding, type Job, type Pipeline, type ShellKind } from './types.js';
@@ -75,7 +77,7 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
     }
     if (!isStdin && isIgnored(config, resolve(cwd, p))) continue;
     report.settings = stricter(report.settings, config);
-    const loaded = loadFile(isStdin ? file : resolve(cwd, p), isStdin ? options.stdin?.text ?? '' : undefined);
+    const loaded = loadFile(isStdin ? file : resolve(cwd, p), isStdin ? options.stdin?.text ?? '' : undefined, undefined, relative(cwd, resolve(cwd, p)) || p);
     if (loaded.pipeline) await parserReady;
     const r = loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options, parses) : loaded;
     report.files.push(file);
@@ -163,13 +165,36 @@ export function lintFile(file: string, config: Config, options: LintOptions, tex
 }
 
 /** Reads and resolves one file; input errors become `errors`. */
-function loadFile(file: string, text?: string, texts?: ReadonlyMap<string, string>): FileResult {
+function loadFile(file: string, text?: string, texts?: ReadonlyMap<string, string>, display = file): FileResult {
   try {
+    const script = text === undefined ? scriptPipeline(file, display) : undefined;
+    if (script) return { pipeline: script, findings: [], errors: [], notes: [] };
     return { pipeline: loadPipeline(file, { ...(text !== undefined ? { text } : {}), ...(texts ? { texts } : {}) }), findings: [], errors: [], notes: [] };
   } catch (e) {
     if (e instanceof InputError) return { findings: [], errors: [e.diagnostic], notes: [] };
     throw e;
   }
+}
+
+/**
+ * A shell script given to lint (`.sh`, `.bash`, or a `#!` line naming a shell) as a pipeline of one job
+ * that runs it: `script ci/start.sh`, without an image (so taken as a shell runner's job). Undefined for
+ * any other file.
+ */
+function scriptPipeline(file: string, display: string): Pipeline | undefined {
+  let text: string;
+  try {
+    if (!/\.(sh|bash)$/.test(file)) {
+      const head = readFileSync(file, { encoding: 'utf8', flag: 'r' }).slice(0, 200);
+      if (!isShellScript(file, head)) return undefined;
+    }
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // the YAML loader reports what cannot be read
+  }
+  const item = new FileScriptItem(file, text);
+  const job: Job = { name: `script ${display}`, file, line: 1, column: 1, before_script: [], script: [item], after_script: [], tags: [], variables: {} };
+  return { file, sources: new Map([[file, text]]), jobs: [job], diagnostics: [], isComponent: false };
 }
 
 function lintPipeline(pipeline: Pipeline, file: string, config: Config, options: LintOptions, parses: Parses): FileResult {
@@ -178,7 +203,11 @@ function lintPipeline(pipeline: Pipeline, file: string, config: Config, options:
   const rules = (options.rules ?? RULES)
     .map((rule) => ({ rule, setting: ruleSetting(config, rule.meta) }))
     .filter((r) => r.setting !== 'off');
-  const run: FileRun = { file, rules, found: new Map(), noted: new Set(), notes, withFixes: options.fixes !== false };
+  const run: FileRun = {
+    file, rules, found: new Map(), noted: new Set(), notes, withFixes: options.fixes !== false,
+    scripts: new ScriptFiles(projectRoot(pipeline.file), isAbsolute(pipeline.file)), scriptTexts: new Set(), sources: pipeline.sources, parses,
+  };
+  workingFolder = options.cwd ?? process.cwd();
   // Fixes are computed on the texts just linted: read once, never again per finding.
   withSourceTexts(pipeline.sources, () => lintJobs(pipeline, config, options, run, parses));
   return { pipeline, findings: [...run.found.values()], errors, notes };
@@ -194,6 +223,14 @@ interface FileRun {
   noted: Set<string>;
   notes: Diagnostic[];
   withFixes: boolean;
+  /** The project's shell scripts the jobs run, read once each. */
+  scripts: ScriptFiles;
+  /** For a finding in a repository script: the job line that runs it (set while such a script is linted). */
+  via?: string;
+  /** Script texts planned for the run (released when it ends). */
+  scriptTexts: Set<string>;
+  sources: Map<string, string>;
+  parses: Parses;
 }
 
 function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run: FileRun, parses: Parses): void {
@@ -221,14 +258,93 @@ function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run:
   let done = 0;
   try {
     for (const w of work) {
-      lintJob(w.job, analyseJob(w.job, w.executor, w.shell, parses, w.programs), run);
+      lintWithScripts(w.job, analyseJob(w.job, w.executor, w.shell, parses, w.programs), run, 0);
       release(w);
       done++;
     }
   } finally {
     // after an error, the uses that will not come
     for (const w of work.slice(done)) release(w);
+    for (const t of run.scriptTexts) parses.release(t);
     parses.releaseUnplanned();
+  }
+}
+
+/** A file as a message names it: relative to the working folder. */
+function shown(file: string): string {
+  return isAbsolute(file) ? relative(workingFolder, file) || file : file;
+}
+
+/** The folder paths in messages are relative to (the lint run's `cwd`). */
+let workingFolder = process.cwd();
+
+/** A script item, planned once for the whole run (so parsed once however many jobs run it). */
+function scriptItem(run: FileRun, abs: string): FileScriptItem | undefined {
+  const item = run.scripts.item(abs);
+  if (item && !run.scriptTexts.has(item.text)) {
+    run.scriptTexts.add(item.text);
+    run.parses.plan([item.text]);
+    run.sources.set(item.file, item.text);
+  }
+  return item;
+}
+
+/** `./ci/start.sh` (program line 3 of job "e2e", .gitlab-ci.yml:12) */
+function describeRun(r: ScriptRun, analysis: JobAnalysis, job: Job): string {
+  const src = toSource(analysis.main.program, r.cmd.start, r.cmd.end);
+  const where = src ? `${shown(src.file)}:${src.line}` : `job "${job.name}"`;
+  return `\`${r.cmd.node.text.replace(/\s+/g, ' ')}\` at ${where}`;
+}
+
+/**
+ * Lints a job with the project scripts it runs: a sourced script becomes part of the job's own shell
+ * (its text is put in the program right after the line that sources it, with its own positions), an
+ * executed script is linted as a job of its own that runs it. Depth-bounded; nothing outside the project.
+ */
+function lintWithScripts(job: Job, analysis: JobAnalysis, run: FileRun, depth: number): void {
+  let runs = depth < MAX_SCRIPT_DEPTH ? run.scripts.runs(analysis.main.facts) : [];
+  const sourcedVia = new Map<FileScriptItem, string>();
+  for (let round = 0; round < MAX_SCRIPT_DEPTH && runs.some((r) => r.how === 'source'); round++) {
+    const inserted = new Set(sourcedVia.keys());
+    let before = job.before_script;
+    let script = job.script;
+    let changed = false;
+    for (const r of runs) {
+      if (r.how !== 'source') continue;
+      const item = scriptItem(run, r.abs);
+      const part = partAt(analysis.main.program, r.cmd.start);
+      if (!item || !part || inserted.has(item)) continue;
+      inserted.add(item);
+      sourcedVia.set(item, describeRun(r, analysis, job));
+      const list = before.includes(part.item) ? before : script;
+      const i = list.indexOf(part.item);
+      if (i < 0) continue;
+      const next = [...list.slice(0, i + 1), item, ...list.slice(i + 1)];
+      if (list === before) before = next;
+      else script = next;
+      changed = true;
+    }
+    if (!changed) break;
+    job = { ...job, before_script: before, script };
+    analysis = analyseJob(job, analysis.executor, analysis.shell, run.parses);
+    runs = run.scripts.runs(analysis.main.facts);
+  }
+  const via = run.via;
+  if (sourcedVia.size) {
+    // findings in a sourced script name the line that sources it
+    run.via = [...sourcedVia.values()].join(', ');
+  }
+  lintJob(job, analysis, run);
+  run.via = via;
+  if (depth >= MAX_SCRIPT_DEPTH) return;
+  for (const r of runs) {
+    if (r.how !== 'exec') continue;
+    const item = scriptItem(run, r.abs);
+    if (!item) continue;
+    const inner: Job = { ...job, before_script: [], script: [item], after_script: [] };
+    run.via = describeRun(r, analysis, job);
+    lintWithScripts(inner, analyseJob(inner, analysis.executor, analysis.shell, run.parses), run, depth + 1);
+    run.via = via;
   }
 }
 
@@ -261,7 +377,7 @@ function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
     } catch (e) {
       throw new Error(`rule ${rule.meta.id} failed on job "${job.name}" in ${file}: ${(e as Error).message}`, { cause: e });
     }
-    for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job, withFixes);
+    for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job, withFixes, run.via);
   }
 }
 
@@ -270,10 +386,14 @@ const jobNames = new WeakMap<Finding, Set<string>>();
 
 function addFinding(
   found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job, withFixes: boolean,
+  via?: string,
 ): void {
   const program = analysis[r.program].program;
   const src = toSource(program, r.start, r.end);
   if (!src) return;
+  const inScript = src.item instanceof FileScriptItem;
+  // A finding in a repository script names the job line that runs it; fixes edit YAML only.
+  if (inScript && via) r = { ...r, message: `${r.message} (In ${shown(src.file)}, run by ${via}.)`, fix: undefined };
   const key = `${rule.meta.id}|${src.file}|${src.line}|${src.column}`;
   const existing = found.get(key);
   if (existing) {
@@ -288,7 +408,7 @@ function addFinding(
   }
   // Fixes are computed for fixable rules only; what cannot be fixed safely keeps a suggestion.
   let fixable = !!r.fix;
-  if (rule.meta.fixable && !r.fix) {
+  if (rule.meta.fixable && !r.fix && !inScript) {
     const f = fixFor(rule.meta.id, r, analysis, src, withFixes);
     fixable = !!f?.fix;
     if (f?.fix && withFixes) r = { ...r, fix: f.fix };
