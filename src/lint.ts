@@ -441,12 +441,26 @@ export function guessExecutor(job: Job): Executor {
   return job.image ? 'docker' : 'shell';
 }
 
-const SH_ONLY_IMAGE = /(^|\/)(alpine|busybox)(:|$)|^alpine\/|[:-]alpine|distroless|(^|\/)docker(:|$)|^curlimages\//i;
+/** Images whose `sh` is busybox ash and that have no bash: Alpine and its derivatives, busybox, docker:…, curl's. */
+const ASH_IMAGE = /(^|\/)(alpine|busybox)(:|$)|^alpine\/|[:-]alpine|(^|\/)docker(:|$)|^curlimages\//i;
 
-/** bash unless the image has none (alpine, busybox, distroless, docker:…) or the job is for Windows. */
+/** Images known to have bash: the Debian, Ubuntu, Fedora and Red Hat families and the language images built on them. */
+const BASH_IMAGE = new RegExp(
+  '(^|/)(debian|ubuntu|fedora|centos|rockylinux|almalinux|amazonlinux|oraclelinux|archlinux|opensuse[^:/]*|buildpack-deps|' +
+    'node|python|ruby|golang|rust|php|perl|openjdk|eclipse-temurin|amazoncorretto|maven|gradle|elixir|erlang|haskell|swift|julia|r-base|' +
+    'gcc|clojure|groovy|sbt|composer)(:|$)|^mcr\\.microsoft\\.com/(dotnet|playwright)|^cypress/|^registry\\.fedoraproject\\.org/|^quay\\.io/(centos|fedora)/',
+  'i',
+);
+
+/**
+ * The shell the runner picks for a job (it prefers bash whenever the image has it): bash on shell and
+ * SSH runners and in images known to have it, busybox ash in Alpine-family images, else unknown.
+ */
 export function guessShell(job: Job, executor: Executor): ShellKind {
   const image = job.image ?? '';
   if (job.tags.some((t) => /windows/i.test(t)) || /powershell|pwsh|windows|servercore|nanoserver/i.test(image)) return 'powershell';
   if (executor === 'shell' || executor === 'instance') return 'bash';
-  return SH_ONLY_IMAGE.test(image) ? 'sh' : 'bash';
+  if (ASH_IMAGE.test(image)) return 'ash';
+  if (!image || BASH_IMAGE.test(image)) return 'bash';
+  return 'unknown';
 }

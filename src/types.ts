@@ -71,7 +71,12 @@ export interface ScriptItem {
 
 export type Section = 'before_script' | 'script' | 'after_script';
 
-export type ShellKind = 'bash' | 'sh' | 'powershell';
+/**
+ * The shell GitLab runs a job's script with: bash whenever the image has it; `ash`, busybox's `sh`, in
+ * images without bash (alpine, busybox, docker:…); `unknown` for an image ci-bgsafe cannot tell;
+ * PowerShell for Windows jobs.
+ */
+export type ShellKind = 'bash' | 'ash' | 'unknown' | 'powershell';
 
 export type Executor = 'shell' | 'docker' | 'kubernetes' | 'instance';
 

@@ -297,7 +297,7 @@ function installLibrary(job: JobAnalysis, firstBackground: number, texts: boolea
   const m = /^( *)- +$/.exec(prefix);
   if (!m) return undefined; // only an item of a block sequence written on its own line
   const traits = fileTraits(first.file, text);
-  const insert = libraryItem(job.shell === 'sh' ? 'sh' : 'bash', m[1]!, traits.reference, traits.crlf, texts);
+  const insert = libraryItem(job.shell === 'ash' ? 'sh' : 'bash', m[1]!, traits.reference, traits.crlf, texts);
   return { file: first.file, start: lineStart, end: lineStart, text: insert };
 }
 

@@ -12,7 +12,7 @@ export const BG006: Rule = {
   },
   check({ job, report }) {
     const a = job.main;
-    if (job.shell !== 'bash') return; // BG008 speaks for ERR in sh
+    if (job.shell === 'powershell') return; // bash and busybox ash both run ERR traps and set -E
     const errtrace = a.facts.sets.some((s) => !s.sub && s.enable.includes('errtrace'));
     if (errtrace) return;
     for (const h of a.handlers) {

@@ -1,10 +1,11 @@
 /** The builtins whose words are facts: `trap`, `set`, `read`. */
-import { optionBashisms } from './bashisms.js';
+import { commandBashisms, optionBashisms, signalBashisms } from './bashisms.js';
 import type { Assignment, Cmd, Context, Facts, Trap } from './model.js';
 import { normaliseSignal, SET_SHORT } from './tables.js';
 
 /** Reads a builtin command into `facts`, if it is one of those. */
 export function readBuiltin(cmd: Cmd, ctx: Context, facts: Facts): void {
+  commandBashisms(cmd, facts.bashisms);
   if (cmd.name === 'trap') readTrap(cmd, ctx, facts);
   else if (cmd.name === 'set') readSet(cmd, ctx, facts);
   else if (cmd.name === 'read') readRead(cmd, ctx, facts);
@@ -49,6 +50,7 @@ function readTrap(cmd: Cmd, ctx: Context, facts: Facts): void {
     rawSignals,
     action,
   });
+  if (action === 'set') signalBashisms(facts.traps[facts.traps.length - 1]!, facts.bashisms);
 }
 
 function readSet(cmd: Cmd, ctx: Context, facts: Facts): void {

@@ -16,9 +16,9 @@ interface Arg {
   type: string;
 }
 
-/** Whether source text can hold an expansion or a substitution (see readCommand). */
+/** Whether source text can hold an expansion, a substitution or a brace expansion (see readCommand). */
 function mayHoldFacts(raw: string): boolean {
-  return raw.includes('$') || raw.includes('`') || raw.includes('<(') || raw.includes('>(');
+  return raw.includes('$') || raw.includes('`') || raw.includes('<(') || raw.includes('>(') || raw.includes('{');
 }
 
 /**
