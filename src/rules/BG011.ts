@@ -7,7 +7,7 @@ export const BG011: Rule = {
     id: 'BG011',
     name: 'detached-without-cleanup',
     defaultSeverity: 'error',
-    summary: 'A detaching or daemonizing command (`nohup`, `setsid`, `disown`, `docker run -d`, `ssh -f`, `--daemon`, …) whose result nothing stops.',
+    summary: 'A detaching or daemonizing command (`nohup`, `setsid`, `disown`, `docker run -d`, `ssh -f`, `ssh-agent`, `--daemon`, …) whose result nothing stops.',
     fixable: true,
   },
   check({ job, report }) {
@@ -15,6 +15,17 @@ export const BG011: Rule = {
     for (const { detach, at } of a.detaches) {
       if (detachStopped(a, job.after, detach, at)) continue;
       const cmd = detach.cmd;
+      if (detach.how === 'ssh-agent') {
+        // In a container the agent dies with it and holds no output: only shell and SSH runners keep it.
+        if (cannotHang(job.executor)) continue;
+        report({
+          program: 'main',
+          start: cmd.start,
+          end: cmd.end,
+          message: `\`ssh-agent\` forks the agent into the background and nothing stops it: it outlives the job, one more agent on the runner for every job${job.executor === 'instance' ? ', and on an SSH executor it can keep the session open' : ''}. Stop it when the job ends with \`trap 'ssh-agent -k' EXIT\` right after starting it, or run the commands that need it under \`ssh-agent sh -c '…'\`.`,
+        });
+        continue;
+      }
       const b = detach.background;
       const start = b && detach.how !== 'disown' ? b.start : cmd.start;
       const end = b && detach.how !== 'disown' ? b.amp + 1 : cmd.end;

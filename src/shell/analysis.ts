@@ -103,7 +103,7 @@ export function analyseProgram(program: Program, vars: Record<string, string>, p
       flowStops.push({ stop, at });
     }
   }
-  const detaches = findDetaches(facts, vars).map(({ detach, start, fn }) => ({ detach, at: when(start, fn) ?? start }));
+  const detaches = findDetaches(facts, vars, (text) => parses.of(text, true)).map(({ detach, start, fn }) => ({ detach, at: when(start, fn) ?? start }));
   detaches.sort((a, b) => a.at - b.at);
   return { program, facts, handlers, cleanupTraps, flowStops, detaches, when, parse: (text) => parses.of(text, true) };
 }

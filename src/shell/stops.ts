@@ -62,6 +62,8 @@ const SERVICE_STOPS: ServiceStop[] = [
   { programs: ['screen'], when: has('quit'), names: () => ['screen'] },
   { programs: ['tmux'], when: has('kill-session', 'kill-server'), names: () => ['tmux'] },
   { programs: ['redis-cli'], when: has('shutdown'), names: () => ['redis'] },
+  // `ssh-agent -k` stops the agent named by $SSH_AGENT_PID
+  { programs: ['ssh-agent'], when: has('-k'), names: () => ['ssh-agent'] },
   { programs: ['nginx'], when: (a) => a.includes('-s') && has('stop', 'quit')(a), names: () => ['nginx'] },
   // The generator's library (`ci-bgsafe gen --format library`).
   { programs: ['ci_bgsafe_stop', 'ci_bgsafe_cleanup'], when: () => true, names: operands },
@@ -270,7 +272,11 @@ interface DetachForm {
   when: (args: string[]) => boolean;
   how: (name: string, args: string[]) => string;
   names: (args: string[]) => string[];
+  /** The variable that holds its PID when the command sets one itself (`SSH_AGENT_PID`). */
+  pidVar?: string;
 }
+
+const SSH_AGENT_VALUED = new Set(['-a', '-E', '-P', '-t', '-O']);
 
 const DETACH_FORMS: DetachForm[] = [
   { programs: ['ssh'], when: (a) => a.some((x) => /^-[a-zA-Z]*f[a-zA-Z]*$/.test(x)), how: () => 'ssh -f', names: () => ['ssh'] },
@@ -307,6 +313,22 @@ const DETACH_FORMS: DetachForm[] = [
   { programs: ['pg_ctl', 'pg_ctlcluster'], when: has('start', 'restart'), how: (name) => `${name} start`, names: () => ['postgres', 'pg_ctl'] },
   { programs: ['apachectl', 'apache2ctl'], when: has('start'), how: (name) => `${name} start`, names: () => ['apache', 'httpd', 'apache2'] },
   { programs: ['pulseaudio'], when: has('--start', '-D', '--daemonize'), how: () => 'pulseaudio --start', names: () => ['pulseaudio'] },
+  // `eval "$(ssh-agent -s)"` forks the agent into the background; with a command (`ssh-agent sh -c …`)
+  // it runs the command and exits with it, and -D/-d keep it in the foreground.
+  {
+    programs: ['ssh-agent'],
+    when: (a) => {
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] === '-k' || a[i] === '-D' || a[i] === '-d') return false;
+        if (SSH_AGENT_VALUED.has(a[i]!)) i++;
+        else if (!a[i]!.startsWith('-')) return false;
+      }
+      return true;
+    },
+    how: () => 'ssh-agent',
+    names: () => ['ssh-agent'],
+    pidVar: 'SSH_AGENT_PID',
+  },
 ];
 
 const DETACH_BY_PROGRAM = new Map(DETACH_FORMS.flatMap((f) => f.programs.map((p) => [p, f] as const)));
@@ -329,6 +351,8 @@ const DOCKER_RUN_VALUED = new Set([
 
 /** Whether a command, run as written (not with `&`), detaches something that keeps running. */
 export function classifyDetach(cmd: Cmd, facts: Facts, vars: Record<string, string> = {}): Detach | undefined {
+  // `command -v ssh-agent` only looks the program up
+  if (cmd.wrappers.includes('command') && cmd.wrapperFlags.some((f) => f === '-v' || f === '-V')) return undefined;
   const { name, args } = effectiveArgv(cmd, vars);
   const mk = (how: string, names: string[], inGroup = false): Detach => ({
     cmd,
@@ -361,7 +385,11 @@ export function classifyDetach(cmd: Cmd, facts: Facts, vars: Record<string, stri
   }
   if (COMPOSE_CLIS.includes(name)) return composeUp(cmd, args, facts);
   const form = DETACH_BY_PROGRAM.get(name);
-  if (form) return form.when(args) ? mk(form.how(name, args), form.names(args)) : undefined;
+  if (form) {
+    if (!form.when(args)) return undefined;
+    const d = mk(form.how(name, args), form.names(args));
+    return form.pidVar ? { ...d, captureVar: d.captureVar ?? form.pidVar } : d;
+  }
   if (INIT_SCRIPT.test(cmd.name ?? '') && (args[0] === 'start' || args[0] === 'restart')) {
     return mk(`${cmd.name} start`, [basename(cmd.name!)]);
   }
@@ -408,11 +436,22 @@ const DETACHING_BACKGROUND = ['setsid', 'nohup'] as const;
  * Everything the program detaches, in program order of reading: commands that detach, background
  * statements started through `setsid` or `nohup`, and `cmd & disown`. `start` and `fn` say where it is.
  */
-export function findDetaches(facts: Facts, vars: Record<string, string>): Array<{ detach: Detach; start: number; fn?: string }> {
+export function findDetaches(
+  facts: Facts, vars: Record<string, string>, parse?: (text: string) => Facts,
+): Array<{ detach: Detach; start: number; fn?: string }> {
   const out: Array<{ detach: Detach; start: number; fn?: string }> = [];
   for (const cmd of facts.cmds) {
     const d = classifyDetach(cmd, facts, vars);
     if (d) out.push({ detach: d, start: cmd.start, fn: cmd.fn });
+    // `su postgres -c "pg_ctl … start"`, `runuser -l app -c '…'`, `sh -c '…'`: the string runs here too,
+    // as another user or in a child shell; what it detaches is reported at the command that runs it.
+    const script = parse ? commandString(cmd) : undefined;
+    if (!parse || script === undefined) continue;
+    const inner = parse(script);
+    for (const c of inner.cmds) {
+      const di = classifyDetach(c, inner, vars);
+      if (di) out.push({ detach: { ...di, cmd, how: `${basename(cmd.name!)} -c '${di.how}'`, captureVar: undefined }, start: cmd.start, fn: cmd.fn });
+    }
   }
   for (const b of facts.backgrounds) {
     const first = b.cmds[0];
@@ -431,6 +470,16 @@ export function findDetaches(facts: Facts, vars: Record<string, string>): Array<
     out.push({ detach: { cmd, how: 'disown', names, background: prior, inGroup: true }, start: cmd.start, fn: cmd.fn });
   }
   return out;
+}
+
+/** Commands that run a string given with `-c` in a shell: `su`, `runuser` and the shells themselves. */
+const RUNS_STRING = new Set(['su', 'runuser', 'sh', 'bash', 'dash', 'ash']);
+
+/** The static text of a `-c STRING` that `cmd` runs as a shell program, or undefined. */
+function commandString(cmd: Cmd): string | undefined {
+  if (cmd.name === undefined || !RUNS_STRING.has(basename(cmd.name))) return undefined;
+  const i = cmd.args.findIndex((a) => a === '-c' || a === '--command' || /^-[a-z]*c$/.test(a));
+  return i >= 0 && cmd.argStatic[i + 1] ? cmd.args[i + 1] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

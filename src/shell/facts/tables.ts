@@ -49,4 +49,11 @@ export const WRAPPERS = new Map<string, Wrapper>(Object.entries({
   command: { valued: new Set() },
   builtin: { valued: new Set() },
   doas: { valued: new Set(['-u', '-C']) },
+  // Privilege wrappers: `runuser -u postgres -- pg_ctl start`, `gosu redis redis-server`, `su-exec app ./server`,
+  // `setpriv --reuid 1000 cmd`, `chpst -u redis cmd`. `runuser USER -c '…'` runs a string (see stops.ts).
+  runuser: { valued: new Set(['-u', '--user', '-g', '--group', '-G', '--supp-group', '-s', '--shell', '-w', '--whitelist-environment', '-c', '--command']), lead: /^(?!-)/ },
+  gosu: { valued: new Set(), lead: /^(?!-)/ },
+  'su-exec': { valued: new Set(), lead: /^(?!-)/ },
+  setpriv: { valued: new Set(['--reuid', '--regid', '--groups', '--inh-caps', '--ambient-caps', '--bounding-set', '--securebits', '--selinux-label', '--apparmor-profile', '--pdeathsig']) },
+  chpst: { valued: new Set(['-u', '-U', '-b', '-e', '-/', '-n', '-l', '-L', '-m', '-d', '-o', '-p', '-f', '-c', '-r', '-t']) },
 } satisfies Record<string, Wrapper>));
