@@ -4,12 +4,13 @@
 //   node bench/run.mjs            full run (sizes 10, 100, 500, 1000, 5000), writes bench/RESULTS.md
 //   node bench/run.mjs --quick    sizes 10, 100, 1000, fewer repetitions, prints only
 //   node bench/run.mjs --cold     only the cold start (against `node -e 0`), prints only
+//   node bench/run.mjs --install  only the package installed from its tarball, prints only
 //   options: --sizes 10,1000   --reps N   --out FILE   --no-peers   --keep (keep the temporary folder)
 //   also: a configuration of a large product's size (bench/gitlab-sized.mjs: ~110 files, templates,
 //   unresolved external includes), linted whole, against the 2 s target
 // Expects a built CLI (dist/); `npm run bench` builds first.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -20,12 +21,12 @@ import { generateGitlabSized, writeGitlabSized } from './gitlab-sized.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const USAGE = 'usage: node bench/run.mjs [--quick | --cold] [--sizes 10,1000] [--reps N] [--out FILE] [--no-peers] [--keep]\n';
+const USAGE = 'usage: node bench/run.mjs [--quick | --cold | --install] [--sizes 10,1000] [--reps N] [--out FILE] [--no-peers] [--keep]\n';
 let args;
 try {
   args = parseArgs({
     options: {
-      quick: { type: 'boolean' }, cold: { type: 'boolean' }, sizes: { type: 'string' }, reps: { type: 'string' }, out: { type: 'string' },
+      quick: { type: 'boolean' }, cold: { type: 'boolean' }, install: { type: 'boolean' }, sizes: { type: 'string' }, reps: { type: 'string' }, out: { type: 'string' },
       'no-peers': { type: 'boolean' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -47,9 +48,10 @@ const positive = (name, text) => {
 
 const quick = !!args.quick;
 const coldOnly = !!args.cold;
-const sizes = coldOnly ? [] : (args.sizes ?? (quick ? '10,100,1000' : '10,100,500,1000,5000')).split(',').map((n) => positive('sizes', n));
+const installOnly = !!args.install;
+const sizes = coldOnly || installOnly ? [] : (args.sizes ?? (quick ? '10,100,1000' : '10,100,500,1000,5000')).split(',').map((n) => positive('sizes', n));
 const repsOverride = args.reps !== undefined ? positive('reps', args.reps) : undefined;
-const out = args.out ?? (quick || coldOnly ? undefined : join(root, 'bench', 'RESULTS.md'));
+const out = args.out ?? (quick || coldOnly || installOnly ? undefined : join(root, 'bench', 'RESULTS.md'));
 const peers = !args['no-peers'];
 const TIMEOUT_MS = 300_000;
 
@@ -242,6 +244,42 @@ function gitlabSized(base) {
   return { ...p, lint: stats(times['ci-bgsafe']), floor: stats(times.floor), paired: paired(times['ci-bgsafe'], times.floor), rss: stats(rss) };
 }
 
+/** Bytes of the files under `dir` (symbolic links not followed). */
+function bytesUnder(dir) {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) total += bytesUnder(p);
+    else if (e.isFile()) total += statSync(p).size;
+  }
+  return total;
+}
+
+/**
+ * The package as a user installs it: `npm pack`, then the tarball installed into an empty folder with
+ * an empty npm cache and no network (`--offline`: any dependency to fetch would fail the install), then
+ * `lint` on the example through the installed command. The tarball is made from dist/ as built.
+ */
+function packageInstall(base) {
+  const dir = join(base, 'install');
+  const project = join(dir, 'project');
+  mkdirSync(project, { recursive: true });
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  writeFileSync(join(project, 'package.json'), '{ "private": true }\n');
+  const install = measure('npm', ['install', '--offline', '--no-audit', '--no-fund', '--cache', join(dir, 'npm-cache'), join(dir, packed.filename)], project, undefined, { rss: false });
+  if (install.status !== 0) throw new Error(`installing the packed tarball failed (exit ${install.status}): ${install.stderr.slice(0, 2000)}`);
+  const packages = execFileSync('npm', ['ls', '--all', '--parseable'], { cwd: project, encoding: 'utf8' }).trim().split('\n').slice(1);
+  const installed = JSON.parse(readFileSync(join(project, 'node_modules', 'ci-bgsafe', 'package.json'), 'utf8'));
+  const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'].filter((s) => installed.scripts?.[s]);
+  const example = join(root, 'examples', 'vpn-deploy', '.gitlab-ci.yml');
+  const lint = measure(join(project, 'node_modules', '.bin', 'ci-bgsafe'), ['lint', '--no-config', example], project, undefined, { rss: false });
+  if (lint.status !== 1) throw new Error(`lint from the installed package failed (exit ${lint.status}): ${lint.stderr.slice(0, 2000)}`);
+  return {
+    tarball: packed.size, packages: packages.length, bytes: bytesUnder(join(project, 'node_modules')), installScripts,
+    installMs: install.ms, lintMs: lint.ms,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const base = mkdtempSync(join(os.tmpdir(), 'ci-bgsafe-bench-'));
@@ -254,11 +292,18 @@ const bySize = new Map();
 const prepared = new Map();
 let cold;
 let product;
+let installed;
 try {
   log(`bench: working in ${base}`);
-  cold = coldStart(base);
-  log(`bench: cold start ${cold.lint.median.toFixed(0)} ms, ${cold.pairedLint.median.toFixed(2)}× node -e 0 (${cold.node.median.toFixed(0)} ms)`);
+  if (!installOnly) {
+    cold = coldStart(base);
+    log(`bench: cold start ${cold.lint.median.toFixed(0)} ms, ${cold.pairedLint.median.toFixed(2)}× node -e 0 (${cold.node.median.toFixed(0)} ms)`);
+  }
   if (!coldOnly) {
+    installed = packageInstall(base);
+    log(`bench: the packed tarball installed offline: ${installed.packages} package(s), ${(installed.bytes / 1e6).toFixed(1)} MB, npm install ${installed.installMs.toFixed(0)} ms; lint ${installed.lintMs.toFixed(0)} ms`);
+  }
+  if (!coldOnly && !installOnly) {
     product = gitlabSized(base);
     log(`bench: a large product's configuration (${product.files} files, ${product.lines} lines): ci-bgsafe ${product.lint.median.toFixed(0)} ms, floor ${product.floor.median.toFixed(0)} ms`);
   }
@@ -304,7 +349,7 @@ md.push('# Benchmark results', '');
 md.push(`Regenerated by \`npm run bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}, in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
 md.push('');
 md.push(`Machine: ${os.availableParallelism?.() ?? os.cpus().length} CPUs (\`nproc\`), ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}; Node ${process.version}.`);
-md.push(`Tools: ci-bgsafe ${pkg.version}, shellcheck ${scVersion}, gitlab-ci-local ${gclVersion}, yaml ${pkg.dependencies.yaml}, web-tree-sitter ${pkg.dependencies['web-tree-sitter']}.`);
+md.push(`Tools: ci-bgsafe ${pkg.version}, shellcheck ${scVersion}, gitlab-ci-local ${gclVersion}, yaml ${pkg.devDependencies.yaml}, web-tree-sitter ${pkg.devDependencies['web-tree-sitter']}.`);
 md.push('');
 md.push('Every figure is a whole process (start-up included), timed by wall clock, after one unmeasured warm-up run;');
 md.push('the median of several repetitions with the spread (min–max); peak RSS from `/usr/bin/time -f %M`.');
@@ -343,6 +388,9 @@ if (big) {
     const r3 = big['gitlab-ci-local'].time.median / big['ci-bgsafe'].time.median;
     headline.push(`| ${biggest.toLocaleString('en-US')} jobs: gitlab-ci-local --list vs ci-bgsafe | ci-bgsafe ${fmtRatio(r3)} faster | — | |`);
   }
+}
+if (installed) {
+  headline.push(`| \`npm pack\` tarball (${(installed.tarball / 1e6).toFixed(1)} MB) installed into an empty folder, empty npm cache, \`--offline\` | ${installed.packages} package${installed.packages === 1 ? '' : 's'}, ${(installed.bytes / 1e6).toFixed(1)} MB, install scripts: ${installed.installScripts.join(', ') || 'none'}; \`npm install\` ${fmtMs(installed.installMs)}, then \`lint\` on the example ${fmtMs(installed.lintMs)} | one package | ${check(installed.packages === 1 && !installed.installScripts.length)} |`);
 }
 md.push('## Ratios', '', '| measure | result | target | |', '|---|---|---|---|', ...headline, '');
 
@@ -386,6 +434,9 @@ md.push('  GitLab\'s JSON schema and resolves the same configuration).');
 md.push('- **cold start**: `ci-bgsafe lint` (text format) on the small pipeline against `node -e 0`, interleaved. Node 20 has');
 md.push('  no compile cache; on Node 22.1 and later the runs use Node\'s own, filled by the warm-up run (see the README).');
 md.push('  These runs are timed without `/usr/bin/time`, whose own start-up would add some 5 ms to both sides of the ratio.');
+md.push('- **the package**: `npm pack --ignore-scripts` of the built tree, then `npm install --offline --cache EMPTY ci-bgsafe-X.tgz` in an');
+md.push('  empty folder (a dependency to fetch would fail the install), counted with `npm ls --all` and the bytes of the');
+md.push('  files under `node_modules`; then the installed `ci-bgsafe lint` on `examples/vpn-deploy/.gitlab-ci.yml`.');
 md.push('');
 const text = `${md.join('\n')}`;
 if (out) {

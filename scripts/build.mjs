@@ -17,6 +17,16 @@ mkdirSync(dist, { recursive: true });
 
 execFileSync(process.execPath, [join(root, 'scripts', 'compile-schemas.mjs'), '--check'], { stdio: 'inherit' });
 
+// This package's package.json is read at run time, for its version (src/cli.ts); a dependency's own
+// package.json is bundled with it.
+const ownPackageJson = {
+  name: 'own-package-json',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/package\.json$/ }, (args) =>
+      args.importer.startsWith(join(root, 'src')) ? { path: args.path, external: true } : undefined);
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -25,6 +35,7 @@ const common = {
   legalComments: 'none',
   minify: !process.env.CI_BGSAFE_NO_MINIFY,
   logLevel: 'warning',
+  plugins: [ownPackageJson],
 };
 
 // The library: ESM, with the generator and the fixer in chunks loaded on demand.
@@ -35,8 +46,6 @@ await build({
   splitting: true,
   format: 'esm',
   chunkNames: 'chunks/[name]-[hash]',
-  // The package.json version is read at run time.
-  external: ['../package.json'],
   banner: { js: "import { createRequire as __cbRequire } from 'node:module'; const require = __cbRequire(import.meta.url);" },
 });
 
@@ -52,7 +61,6 @@ const commonjsBuilds = {
 };
 const commonjs = {
   format: 'cjs',
-  external: ['../package.json'],
   define: { 'import.meta.url': '__cbUrl' },
   banner: { js: "const __cbUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
@@ -66,7 +74,7 @@ await build({
   outfile: join(dist, 'cli.cjs'),
   ...commonjs,
   supported: { 'dynamic-import': false },
-  plugins: [commonjsBuilds, {
+  plugins: [ownPackageJson, commonjsBuilds, {
     name: 'lsp-apart',
     setup(b) {
       b.onResolve({ filter: /^\.\/lsp\/index\.js$/ }, () => ({ path: './lsp.cjs', external: true }));
@@ -81,7 +89,7 @@ await build({
   ...commonjs,
   entryPoints: [join(root, 'src', 'lsp', 'index.ts')],
   outfile: join(dist, 'lsp.cjs'),
-  plugins: [commonjsBuilds],
+  plugins: [ownPackageJson, commonjsBuilds],
 });
 
 copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(dist, 'tree-sitter-bash.wasm'));

@@ -1,8 +1,8 @@
-/** Renders the EJS templates in templates/gen/. Only `generate` loads this module's heavy parts. */
+/** Renders the EJS templates in templates/gen/. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import ejs from 'ejs';
 
 let rootCache: string | undefined;
 
@@ -34,21 +34,8 @@ export function packageVersion(): string {
   }
 }
 
-type Ejs = typeof import('ejs');
-let ejsCache: Ejs | undefined;
-
-/** Loads ejs on first use only, so that code paths that never generate (lint) never load it. */
-export function loadEjs(): Ejs {
-  if (!ejsCache) {
-    const req = createRequire(import.meta.url);
-    ejsCache = req('ejs') as Ejs;
-  }
-  return ejsCache;
-}
-
 /** Renders templates/gen/NAME with `data`. */
 export function renderTemplate(name: string, data: Record<string, unknown>): string {
-  const ejs = loadEjs();
   const file = join(templatesDir(), name);
   const text = readFileSync(file, 'utf8');
   return ejs.render(text, data, { filename: file, async: false, cache: false });

@@ -28,10 +28,10 @@ function locate(name: keyof typeof WASM): string {
 }
 
 let parser: Parser | undefined;
-let loading: Promise<Parser> | undefined;
+let loading: Promise<void> | undefined;
 
 /** Loads the grammar once. Safe to call many times and concurrently. */
-export function initShellParser(): Promise<Parser> {
+export function initShellParser(): Promise<void> {
   loading ??= (async () => {
     setWasmFlags();
     // The grammar compiles on V8's background threads while the runtime is set up.
@@ -41,7 +41,6 @@ export function initShellParser(): Promise<Parser> {
     const p = new Parser();
     p.setLanguage(Language.loadSync(await grammar));
     parser = p;
-    return p;
   })();
   return loading;
 }

@@ -144,7 +144,7 @@ describe('templates/lint.yml', () => {
     expect(Object.keys(config)).toEqual(['ci-bgsafe-lint']);
     const job = config['ci-bgsafe-lint']!;
     expect(job.stage).toBe('test');
-    expect(job.image).toBe('node:20-alpine');
+    expect(job.image).toBe('node:24-alpine');
     expect(job.allow_failure).toBe(false);
     expect(job.variables).toEqual({ CI_BGSAFE_COMMAND: 'npx --yes ci-bgsafe@0.1.0', CI_BGSAFE_EXECUTOR: '', CI_BGSAFE_SEVERITY: 'warning' });
     expect(job.artifacts).toEqual({ when: 'always', expire_in: '1 week', reports: { codequality: 'gl-code-quality-report.json' } });
