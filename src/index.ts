@@ -9,7 +9,10 @@ export { loadConfig, findConfigFile, defaultConfig, type Config } from './config
 export { initShellParser } from './shell/parser.js';
 export * from './types.js';
 
-/** Generates a preamble (loaded on demand: the generator and its templates are not needed for linting). */
+/**
+ * Generates a preamble. Asynchronous only in the library's API: the linter's fixes use the generator, so
+ * it is loaded with the linter, not on demand.
+ */
 export async function generate(...args: Parameters<typeof import('./gen/index.js').generate>): Promise<string> {
   const gen = await import('./gen/index.js');
   return gen.generate(...args);

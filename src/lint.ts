@@ -1,6 +1,7 @@
 /**
  * The linter: files -> pipeline model -> per-job shell analysis -> rules -> findings.
- * Pure: returns a report as data; printing and exit codes belong to the CLI.
+ * Reads the files and configurations it is given and returns a report as data; it never prints or exits
+ * (printing and exit codes belong to the CLI).
  */
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ciFilesIn, isDirectory } from './files.js';

@@ -99,7 +99,7 @@ export function label(b: Background): string {
   return `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
 }
 
-/** What an unmanaged background process does to the job on this executor (shared/gitlab-runner-facts.md §1). */
+/** What an unmanaged background process does to the job on this executor (docs/gitlab-runner-facts.md, section 1). */
 export function fate(executor: Executor): string {
   switch (executor) {
     case 'docker':
@@ -113,7 +113,7 @@ export function fate(executor: Executor): string {
   }
 }
 
-/** Executors on which a background process cannot hang the job (shared/gitlab-runner-facts.md §1). */
+/** Executors on which a background process cannot hang the job (docs/gitlab-runner-facts.md, section 1). */
 export function cannotHang(executor: Executor): boolean {
   return executor === 'docker' || executor === 'kubernetes';
 }

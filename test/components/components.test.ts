@@ -4,12 +4,13 @@
  * that ci-bgsafe lints clean. Also: templates/services.yml is what the generator makes today.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lint } from '../../src/lint.js';
 import { loadPipeline } from '../../src/gitlab/index.js';
 import { generate } from '../../src/gen/index.js';
+import { expectGolden } from '../golden.js';
 import { headerProblems, interpolate, parseComponent, readComponent, usedInputs } from './component.js';
 import { buildServicesComponent, renderServicesComponent } from '../../scripts/build-components.mjs';
 
@@ -154,10 +155,7 @@ describe('templates/lint.yml', () => {
   });
 
   it('interpolated with the defaults, as text (golden: test/fixtures/components/lint.defaults.yml; UPDATE_GOLDEN=1 rewrites it)', () => {
-    const golden = join(root, 'test', 'fixtures', 'components', 'lint.defaults.yml');
-    const actual = interpolate(component);
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, actual);
-    expect(actual).toBe(readFileSync(golden, 'utf8'));
+    expectGolden(join(root, 'test', 'fixtures', 'components', 'lint.defaults.yml'), interpolate(component));
   });
 
   it('its script passes shellcheck as POSIX sh (the default image has no bash)', async () => {

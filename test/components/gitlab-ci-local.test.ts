@@ -18,6 +18,7 @@ import AjvModule from 'ajv';
 import { parse } from 'yaml';
 import { interpolate, readComponent } from './component.js';
 import { findJobProcesses } from '../harness/runner.js';
+import { expectGolden } from '../golden.js';
 
 const Ajv = AjvModule.default;
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -171,10 +172,7 @@ describe('templates/lint.yml run by gitlab-ci-local on a repository with known f
     expect(r.output).toContain('ci/e2e.yml:7:7: info');
     checkReport(r.report);
     // Golden: the whole report (UPDATE_GOLDEN=1 rewrites it).
-    const golden = join(fixtures, 'lint-repo.codequality.json');
-    const actual = `${JSON.stringify(r.report, null, 2)}\n`;
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, actual);
-    expect(actual).toBe(readFileSync(golden, 'utf8'));
+    expectGolden(join(fixtures, 'lint-repo.codequality.json'), `${JSON.stringify(r.report, null, 2)}\n`);
   });
 
   it('severity error: the same findings no longer fail the job, and the report is still written', async () => {

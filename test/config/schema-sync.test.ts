@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RULES } from '../../src/rules/index.js';
 import { configSchema } from '../../src/config/index.js';
+import { expectGolden, UPDATING } from '../golden.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const schemaFile = `${root}schemas/config.schema.json`;
@@ -11,11 +12,8 @@ const schemaFile = `${root}schemas/config.schema.json`;
 describe('schemas/config.schema.json', () => {
   it('matches the schema generated from the rule registry (UPDATE_GOLDEN=1 rewrites it)', () => {
     const expected = JSON.stringify(configSchema(RULES.map((r) => r.meta)), null, 2) + '\n';
-    if (process.env.UPDATE_GOLDEN === '1') {
-      writeFileSync(schemaFile, expected);
-      execFileSync(process.execPath, ['scripts/compile-schemas.mjs'], { cwd: root });
-    }
-    expect(readFileSync(schemaFile, 'utf8')).toBe(expected);
+    expectGolden(schemaFile, expected);
+    if (UPDATING) execFileSync(process.execPath, ['scripts/compile-schemas.mjs'], { cwd: root });
   });
 
   it('names every rule by id and by name', () => {

@@ -8,9 +8,9 @@ import { generate } from '../../src/gen/index.js';
 import { lint, type LintOptions } from '../../src/lint.js';
 import { RULES } from '../../src/rules/index.js';
 import type { Rule } from '../../src/rules/rule.js';
+import { expectGolden as golden } from '../golden.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'fix');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const OPTS: LintOptions = { noConfig: true, executor: 'shell' };
 const dirs: string[] = [];
 
@@ -42,14 +42,6 @@ function hideLibrary(text: string): string {
     text = text.split(`${indent}- |\n${block}\n`).join(`${indent}- |\n${indent}  # <ci-bgsafe library: ci-bgsafe gen --format library>\n`);
   }
   return text;
-}
-
-function golden(path: string, actual: string): void {
-  if (UPDATE || !existsSync(path)) {
-    writeFileSync(path, actual);
-    return;
-  }
-  expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 
 describe('lint --fix golden cases', () => {

@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format, FORMATS } from '../../src/format/index.js';
 import { makeReport, RULE_METAS } from '../fixtures/format/report.js';
+import { expectGolden } from '../golden.js';
 
 const dir = fileURLToPath(new URL('../fixtures/format/', import.meta.url));
 const EXT = { text: 'txt', json: 'json', sarif: 'sarif', codequality: 'codequality.json' } as const;
 
-/** Compares with the golden file; `UPDATE_GOLDEN=1` rewrites it (review the diff before committing). */
+/** Compares with the golden file `expected.NAME` (UPDATE_GOLDEN=1 rewrites it). */
 function golden(name: string, actual: string): void {
-  const file = `${dir}expected.${name}`;
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual);
-  expect(actual).toBe(readFileSync(file, 'utf8'));
+  expectGolden(`${dir}expected.${name}`, actual);
 }
 
 describe('golden outputs of the fixture report', () => {

@@ -3,7 +3,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { Command, CommanderError } from 'commander';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync as mkdtempRaw, readFileSync, writeFileSync, readdirSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync as mkdtempRaw, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { runGen } from '../../src/gen/run.js';
 import { generate, type GenSpec } from '../../src/gen/index.js';
 import { InputError } from '../../src/types.js';
 import { EXIT, type CliIO } from '../../src/cli/io.js';
+import { expectGolden } from '../golden.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, 'fixtures');
@@ -56,12 +57,7 @@ const VPN = 'vpn=openfortivpn -c /etc/openfortivpn/my-tunnel-config.conf';
 
 /** Compares with test/gen/golden/NAME; UPDATE_GOLDEN=1 rewrites it. */
 function golden(name: string, text: string): void {
-  const file = join(here, 'golden', name);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-  }
-  expect(text).toBe(readFileSync(file, 'utf8'));
+  expectGolden(join(here, 'golden', name), text);
 }
 
 describe('gen: options and output', () => {

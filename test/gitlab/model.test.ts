@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dumpPipeline, loadPipeline, YamlScriptItem } from '../../src/gitlab/index.js';
+import { expectGolden } from '../golden.js';
 
 const FIXTURES = path.resolve('test/fixtures/model');
 const cases = fs
@@ -19,9 +20,7 @@ describe('pipeline model golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
   it.each(cases)('%s', (name) => {
     const { dir, pipeline } = load(name);
     const dump = dumpPipeline(pipeline, { relativeTo: dir });
-    const golden = path.join(dir, 'expected.txt');
-    if (process.env.UPDATE_GOLDEN === '1' || !fs.existsSync(golden)) fs.writeFileSync(golden, dump);
-    expect(dump).toBe(fs.readFileSync(golden, 'utf8'));
+    expectGolden(path.join(dir, 'expected.txt'), dump);
   });
 });
 
