@@ -155,6 +155,17 @@ describe('docs/rules/README.md', () => {
   });
 });
 
+describe('README.md', () => {
+  it('has a rules table of exactly the registry rules, in order, each with its page, name and default severity', () => {
+    const rows = readFileSync(join(root, 'README.md'), 'utf8')
+      .split('\n')
+      .filter((l) => /^\| \[BG\d{3}\]/.test(l))
+      .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    expect(rows.map((r) => r.slice(0, 3))).toEqual(metas.map((m) => [`[${m.id}](docs/rules/${m.id}.md)`, m.name, m.defaultSeverity]));
+    for (const r of rows) expect(r[3]!.length, `${r[0]}: what it reports`).toBeGreaterThan(10);
+  });
+});
+
 describe('doc examples', () => {
   let dir: string;
   let n = 0;
