@@ -19,6 +19,7 @@ const INTEGRATION = [
   'test/gen/posix-scenarios.test.ts',
   'test/gen/sudo.test.ts',
   'test/harness/**/*.test.ts',
+  'test/lsp/**/*.test.ts',
   'test/hostile/gen.test.ts',
   'test/package.test.ts',
 ];

@@ -3,10 +3,11 @@
  * `ci-bgsafe` on the PATH: the lines of ```sh blocks, the `$ ` lines of ```console blocks, and inline
  * `ci-bgsafe …` spans (a span with a placeholder, `…`, `<…>` or an upper-case word
  * such as NAME, is a pattern, not a command). A command works when it exits 0, or 1 for `lint`
- * (findings, the point of the example). Each command runs in a scratch folder of its own holding
+ * (findings, the point of the example); `lsp` gets an editor's opening and closing messages, its
+ * standard input left open as an editor leaves it, and must answer and exit 0. Each command runs in a scratch folder of its own holding
  * the example pipeline (also as `.gitlab-ci.yml`), the components and links to the built package.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ const NOT_RUN: Record<string, string> = {
   'npm ci': 'installs the dependencies the suite is running with',
   'sh scripts/test-deps.sh': 'installs Debian packages',
   'npm run build': '`npm test` builds dist/ before the suite',
+  'npm link': 'installs the command for the whole machine',
   'npm test': 'the suite itself',
   'UPDATE_GOLDEN=1 npm test': 'the suite itself, rewriting goldens',
   'npm run bench': 'the benchmark takes minutes; bench/ has its own test',
@@ -61,7 +63,7 @@ function commandsIn(markdown: string, page: string): Shown[] {
       if (text) out.push({ where: `${page}:${start}`, command: text });
       continue;
     }
-    for (const m of line.matchAll(/`(ci-bgsafe [a-z]+(?: [^`]+)?)`/g)) {
+    for (const m of line.matchAll(/`(ci-bgsafe (?:[a-z]|--)[^`]*)`/g)) {
       const span = m[1]!;
       if (/…|<|\b[A-Z]{3,}\b/.test(span)) continue;
       out.push({ where: `${page}:${i + 1}`, command: span });
@@ -103,6 +105,44 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/** An editor's first and last messages to a language server: initialize, initialized, shutdown, exit. */
+const LSP_SESSION = [
+  { jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } },
+  { jsonrpc: '2.0', method: 'initialized', params: {} },
+  { jsonrpc: '2.0', id: 2, method: 'shutdown' },
+  { jsonrpc: '2.0', method: 'exit' },
+]
+  .map((m) => JSON.stringify(m))
+  .map((body) => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  .join('');
+
+/**
+ * Runs a command with bash in a fresh scratch folder. With `input`, standard input gets it and stays
+ * open until the command exits; otherwise it is closed. A command still running after 60 s is killed.
+ */
+function run(command: string, input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', command], {
+      cwd: scratch(),
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1' },
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.write(input);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      child.stdin?.destroy();
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 /** A fresh scratch folder: the example and the components, and links to the built package. */
 function scratch(): string {
   const dir = join(tmp, String(++n));
@@ -125,14 +165,11 @@ describe('commands shown in README.md and docs/', () => {
     for (const m of MENTIONS) expect(shown.map((s) => s.command)).toContain(m);
   });
 
-  it.each(toRun.map((c) => [c.command, c.where] as const))('%s (%s)', (command) => {
-    const r = spawnSync('bash', ['-c', command], {
-      cwd: scratch(),
-      encoding: 'utf8',
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1' },
-      timeout: 60_000,
-    });
+  it.each(toRun.map((c) => [c.command, c.where] as const))('%s (%s)', async (command) => {
+    const lsp = /^ci-bgsafe lsp\b/.test(command);
+    const r = await run(command, lsp ? LSP_SESSION : undefined);
     const ok = /\blint\b/.test(command) ? [0, 1] : [0];
     expect(ok, `exit ${r.status}\n${r.stderr}${r.stdout.slice(0, 2000)}`).toContain(r.status);
+    if (lsp) expect(r.stdout).toContain('"serverInfo":{"name":"ci-bgsafe"}');
   });
 });
