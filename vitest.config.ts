@@ -10,7 +10,6 @@ const json = process.env.VITEST_JSON_REPORT;
  */
 const INTEGRATION = [
   'test/bench/**/*.test.ts',
-  'test/cli/compile-cache.test.ts',
   'test/cli/output.test.ts',
   'test/components/gitlab-ci-local.test.ts',
   'test/docs/**/*.test.ts',
@@ -19,9 +18,10 @@ const INTEGRATION = [
   'test/gen/posix-scenarios.test.ts',
   'test/gen/sudo.test.ts',
   'test/harness/**/*.test.ts',
-  'test/lsp/**/*.test.ts',
   'test/hostile/gen.test.ts',
+  'test/lsp/**/*.test.ts',
   'test/package.test.ts',
+  'test/shell/wasm-flags.test.ts',
 ];
 
 export default defineConfig({
