@@ -1,7 +1,7 @@
 /**
  * Every command that README.md and the docs show is run as written, with the built CLI as
  * `ci-bgsafe` on the PATH: the lines of ```sh blocks, the `$ ` lines of ```console blocks, and inline
- * `ci-bgsafe …` spans (a span with a placeholder, `…`, `<…>` or an upper-case word
+ * `ci-bgsafe …` spans (a span with a placeholder, `…`, `<…>`, `path/to/` or an upper-case word
  * such as NAME, is a pattern, not a command). A command works when it exits 0, or 1 for `lint`
  * (findings, the point of the example); `lsp` gets an editor's opening and closing messages, its
  * standard input left open as an editor leaves it, and must answer and exit 0. Each command runs in a scratch folder of its own holding
@@ -65,7 +65,7 @@ function commandsIn(markdown: string, page: string): Shown[] {
     }
     for (const m of line.matchAll(/`(ci-bgsafe (?:[a-z]|--)[^`]*)`/g)) {
       const span = m[1]!;
-      if (/…|<|\b[A-Z]{3,}\b/.test(span)) continue;
+      if (/…|<|\b[A-Z]{3,}\b|path\/to\//.test(span)) continue;
       out.push({ where: `${page}:${i + 1}`, command: span });
     }
   }
