@@ -385,6 +385,21 @@ function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
 /** The job names of findings reported by more than one job. */
 const jobNames = new WeakMap<Finding, Set<string>>();
 
+/**
+ * Rules whose verdict a part of the job not read could change: a trap, a stop or a `wait` in an
+ * `extends` parent or a `!reference` target defined in no file read (BG007's `exit 0` stays wrong).
+ */
+const DEPENDS_ON_WHOLE_JOB: ReadonlySet<string> = new Set(['BG001', 'BG002', 'BG005', 'BG006', 'BG009', 'BG011', 'BG014']);
+
+/** A finding's message before the caveat about what its jobs do not show (see `caveat`). */
+const plainMessage = new WeakMap<Finding, string>();
+
+/** What a job uses that was not read, said after a finding that it could change. */
+function caveat(job: Job): string {
+  const what = job.unread!.slice(0, 3).join(', ') + (job.unread!.length > 3 ? ` and ${job.unread!.length - 3} more` : '');
+  return ` Not certain: job "${job.name}" also uses ${what}, defined in no file read, which may stop the process itself.`;
+}
+
 function addFinding(
   found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job, withFixes: boolean,
   via?: string,
@@ -405,6 +420,12 @@ function addFinding(
       names.add(job.name);
       existing.jobs.push(job.name);
     }
+    // One job that shows all it runs makes the verdict certain.
+    const plain = plainMessage.get(existing);
+    if (plain !== undefined && !job.unread) {
+      existing.message = plain;
+      plainMessage.delete(existing);
+    }
     return;
   }
   // Fixes are computed for fixable rules only; what cannot be fixed safely keeps a suggestion.
@@ -417,11 +438,12 @@ function addFinding(
   }
   // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
   const severity = r.severity && severityRank(r.severity) < severityRank(configured) ? r.severity : configured;
-  found.set(key, {
+  const uncertain = !!job.unread && DEPENDS_ON_WHOLE_JOB.has(rule.meta.id);
+  const finding: Finding = {
     ruleId: rule.meta.id,
     ruleName: rule.meta.name,
     severity,
-    message: r.message,
+    message: uncertain ? r.message + caveat(job) : r.message,
     file: src.file,
     line: src.line,
     column: src.column,
@@ -432,7 +454,9 @@ function addFinding(
     fixable: rule.meta.fixable && fixable,
     ...(r.fix ? { fix: r.fix } : {}),
     ...(r.suggestion ? { suggestion: r.suggestion } : {}),
-  });
+  };
+  if (uncertain) plainMessage.set(finding, r.message);
+  found.set(key, finding);
 }
 
 

@@ -94,6 +94,11 @@ export interface Job {
   tags: string[];
   /** Job-level plus global `variables:` (string values only). */
   variables: Record<string, string>;
+  /**
+   * What the job uses that was not read (`extends .x`, `!reference [.x, script]` of a name defined in no
+   * file read): the job is analysed without it, and a finding it could change says so.
+   */
+  unread?: string[];
 }
 
 export interface Pipeline {

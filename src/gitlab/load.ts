@@ -150,21 +150,27 @@ function withIncludes(ctx: Ctx, top: VMap, abs: string, stack: string[]): VMap {
   const inc = top.entries.get('include');
   if (inc && !isNullV(inc.value)) {
     for (const child of includedFiles(ctx, inc.value)) {
-      if (stack.includes(child.abs)) {
-        const chain = [...stack.slice(stack.indexOf(child.abs)), child.abs].map((f) => includeName(ctx, f)).join(' -> ');
-        throw child.at.src.error('include-cycle', `include cycle: ${chain}`, child.at.offset);
+      // An included file that cannot be read is an error of its own; the other files and jobs are still read.
+      try {
+        if (stack.includes(child.abs)) {
+          const chain = [...stack.slice(stack.indexOf(child.abs)), child.abs].map((f) => includeName(ctx, f)).join(' -> ');
+          throw child.at.src.error('include-cycle', `include cycle: ${chain}`, child.at.offset);
+        }
+        if (stack.length > MAX_INCLUDE_DEPTH) throw child.at.src.error('include-depth', `includes nested more than ${MAX_INCLUDE_DEPTH} levels`, child.at.offset);
+        let parsed = ctx.parsed.get(child.abs);
+        if (!parsed) {
+          const given = ctx.texts?.get(child.abs);
+          const src = given !== undefined ? textSource(displayOf(ctx, child.abs), given) : readSource(child.abs, displayOf(ctx, child.abs));
+          ctx.sources.set(src.file, src.text);
+          parsed = parseFile(src, ctx.state);
+          ctx.parsed.set(child.abs, parsed);
+        }
+        const { top: childTop } = fileTop(parsed);
+        if (childTop) mergeInto(entries, withIncludes(ctx, childTop, child.abs, [...stack, child.abs]));
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        note(ctx, e.diagnostic);
       }
-      if (stack.length > MAX_INCLUDE_DEPTH) throw child.at.src.error('include-depth', `includes nested more than ${MAX_INCLUDE_DEPTH} levels`, child.at.offset);
-      let parsed = ctx.parsed.get(child.abs);
-      if (!parsed) {
-        const given = ctx.texts?.get(child.abs);
-        const src = given !== undefined ? textSource(displayOf(ctx, child.abs), given) : readSource(child.abs, displayOf(ctx, child.abs));
-        ctx.sources.set(src.file, src.text);
-        parsed = parseFile(src, ctx.state);
-        ctx.parsed.set(child.abs, parsed);
-      }
-      const { top: childTop } = fileTop(parsed);
-      if (childTop) mergeInto(entries, withIncludes(ctx, childTop, child.abs, [...stack, child.abs]));
     }
   }
   mergeInto(entries, top, 'include');
@@ -210,13 +216,20 @@ function includedFiles(ctx: Ctx, value: V): IncludedFile[] {
   return out;
 }
 
-function notResolved(ctx: Ctx, at: V, what: string): void {
-  note(ctx, at.src.diagnostic('info', 'include-not-resolved', `${what} is not resolved (it needs a GitLab instance); its jobs are not checked`, at.offset));
+function notResolved(ctx: Ctx, at: V, what: string, why = 'it needs a GitLab instance'): void {
+  note(
+    ctx,
+    at.src.diagnostic(
+      'info', 'include-not-resolved',
+      `${what} is not read (${why}): its jobs and templates are not checked`,
+      at.offset,
+    ),
+  );
 }
 
 function localFiles(ctx: Ctx, at: V, p: string): IncludedFile[] {
   if (p.includes('$')) {
-    notResolved(ctx, at, `include: local ${p} (it uses a variable)`);
+    notResolved(ctx, at, `include: local ${p}`, 'its path uses a CI/CD variable');
     return [];
   }
   const rel = p.replace(/^\/+/, '');
@@ -236,7 +249,10 @@ function localFiles(ctx: Ctx, at: V, p: string): IncludedFile[] {
   } catch {
     // not there: isFile stays as the given texts say
   }
-  if (!isFile) throw at.src.error('include-not-found', `included file ${p} not found (looked for ${abs})`, at.offset);
+  if (!isFile) {
+    note(ctx, at.src.diagnostic('info', 'include-not-found', `included file ${p} is not in the files read (looked for ${abs}): its jobs and templates are not checked`, at.offset));
+    return [];
+  }
   return [{ abs, at }];
 }
 
@@ -265,22 +281,61 @@ function mergeInto(entries: Map<string, VEntry>, over: VMap, skip?: string): voi
   }
 }
 
+/**
+ * Resolves `extends` and `!reference` with what was read. A name defined in no file read (it may come
+ * from an include that was not read) is a note, never a stop: the job is resolved without it, and
+ * what it could not read is kept (`unreadOf`), so that a finding whose verdict depends on it can say so.
+ * Cycles and too deep nesting are InputErrors of the one job that meets them.
+ */
 class Resolver {
   readonly #extended = new Map<string, VMap>();
+  /** What the resolution of a name (its extends chain) or a reference could not read. */
+  readonly #unread = new Map<string | VRef, readonly string[]>();
   readonly #refs = new Map<VRef, V>();
   readonly #refStack: VRef[] = [];
-  constructor(readonly top: VMap) {}
+  /** What the resolution under way could not read (see `collect`). */
+  #collecting: Set<string> | null = null;
+  /** Top-level names reached through `extends` or `!reference` (see `templates`). */
+  readonly reached = new Set<string>();
+  constructor(
+    readonly top: VMap,
+    readonly onNote: (d: Diagnostic) => void,
+  ) {}
+
+  /** Runs `f`, and returns with its result what the resolutions it made could not read. */
+  collect<T>(f: () => T): { value: T; unread: string[] } {
+    const outer = this.#collecting;
+    const mine = new Set<string>();
+    this.#collecting = mine;
+    try {
+      const value = f();
+      return { value, unread: [...mine] };
+    } finally {
+      this.#collecting = outer;
+      if (outer) for (const u of mine) outer.add(u);
+    }
+  }
+
+  #unreadAdd(list: readonly string[] | undefined): void {
+    if (list && this.#collecting) for (const u of list) this.#collecting.add(u);
+  }
 
   /** The job's map with `extends` applied. */
   extended(name: string, chain: string[] = [name]): VMap {
     const done = this.#extended.get(name);
-    if (done) return done;
+    if (done) {
+      this.#unreadAdd(this.#unread.get(name));
+      return done;
+    }
     const entry = this.top.entries.get(name)!;
     const own = entry.value as VMap;
     const ext = own.entries.get('extends');
     let result: VMap;
-    if (!ext || isNullV(ext.value)) result = own;
-    else {
+    const { unread } = this.collect(() => {
+      if (!ext || isNullV(ext.value)) {
+        result = own;
+        return;
+      }
       const parents = ext.value.kind === 'seq' ? ext.value.items : [ext.value];
       result = { kind: 'map', entries: new Map(), src: own.src, offset: own.offset };
       for (const p of parents) {
@@ -288,7 +343,13 @@ class Resolver {
         if (parent === undefined) throw p.src.error('extends-invalid', `job ${name}: extends needs job names`, p.offset);
         const target = this.top.entries.get(parent);
         if (!target || target.value.kind !== 'map') {
-          throw p.src.error('extends-missing', `job ${name} extends ${parent}, which is not defined`, p.offset);
+          this.onNote(p.src.diagnostic(
+            'info', 'extends-not-found',
+            `${name} extends ${parent}, which is defined in no file read (an include that was not read may define it): ${name} is checked without it`,
+            p.offset,
+          ));
+          this.#collecting!.add(`extends ${parent}`);
+          continue;
         }
         if (chain.includes(parent)) {
           throw p.src.error('extends-cycle', `circular extends: ${[...chain.slice(chain.indexOf(parent)), parent].join(' -> ')}`, p.offset);
@@ -296,12 +357,14 @@ class Resolver {
         if (chain.length >= MAX_EXTENDS_DEPTH) {
           throw p.src.error('extends-depth', `extends nested more than ${MAX_EXTENDS_DEPTH} levels: ${[...chain, parent].join(' -> ')}`, p.offset);
         }
+        this.reached.add(parent);
         mergeInto(result.entries, this.extended(parent, [...chain, parent]));
       }
       mergeInto(result.entries, own, 'extends');
-    }
-    this.#extended.set(name, result);
-    return result;
+    });
+    this.#extended.set(name, result!);
+    if (unread.length) this.#unread.set(name, unread);
+    return result!;
   }
 
   /** Top-level value after `extends` (for `!reference` lookups). */
@@ -342,7 +405,10 @@ class Resolver {
 
   #reference(ref: VRef): V {
     const done = this.#refs.get(ref);
-    if (done) return done;
+    if (done) {
+      this.#unreadAdd(this.#unread.get(ref));
+      return done;
+    }
     const names = ref.path.map((p) => String(p.value));
     const shown = `!reference [${names.join(', ')}]`;
     if (this.#refStack.includes(ref)) {
@@ -351,14 +417,29 @@ class Resolver {
     if (this.#refStack.length >= MAX_REFERENCE_DEPTH) {
       throw ref.src.error('reference-depth', `${shown}: references nested more than ${MAX_REFERENCE_DEPTH} levels`, ref.offset);
     }
-    let target = this.top.entries.get(names[0]!)?.value.kind === 'map' ? this.topValue(names[0]!) : this.top.entries.get(names[0]!)?.value;
-    for (let i = 1; target && i < names.length; i++) {
-      const cur: V = target.kind === 'ref' ? this.#within(ref, target) : target;
-      target = cur.kind === 'map' ? cur.entries.get(names[i]!)?.value : undefined;
-    }
-    if (!target || isNullV(target)) throw ref.src.error('reference-missing', `${shown}: no such job or key`, ref.offset);
-    const out = this.#within(ref, target);
+    const { value: out, unread } = this.collect((): V => {
+      this.reached.add(names[0]!);
+      let target = this.top.entries.get(names[0]!)?.value.kind === 'map' ? this.topValue(names[0]!) : this.top.entries.get(names[0]!)?.value;
+      for (let i = 1; target && i < names.length; i++) {
+        const cur: V = target.kind === 'ref' ? this.#within(ref, target) : target;
+        target = cur.kind === 'map' ? cur.entries.get(names[i]!)?.value : undefined;
+      }
+      if (!target || isNullV(target)) {
+        const defined = this.top.entries.has(names[0]!);
+        this.onNote(ref.src.diagnostic(
+          'info', 'reference-not-found',
+          defined
+            ? `${shown}: ${names[0]} has no ${names.slice(1).join('.')} in the files read (what it extends may come from an include that was not read); the reference is read as empty`
+            : `${shown}: ${names[0]} is defined in no file read (an include that was not read may define it); the reference is read as empty`,
+          ref.offset,
+        ));
+        this.#collecting!.add(shown);
+        return { kind: 'seq', items: [], src: ref.src, offset: ref.offset };
+      }
+      return this.#within(ref, target);
+    });
     this.#refs.set(ref, out);
+    if (unread.length) this.#unread.set(ref, unread);
     return out;
   }
 
@@ -376,14 +457,31 @@ class Resolver {
 // jobs
 
 function buildJobs(ctx: Ctx, top: VMap): Job[] {
-  const r = new Resolver(top);
+  const r = new Resolver(top, (d) => note(ctx, d));
+  // An input error (a cycle, too deep nesting) stops the one job or keyword that meets it, never the others.
+  const guarded = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      note(ctx, e.diagnostic);
+      return undefined;
+    }
+  };
   const get = (m: VMap | undefined, k: string): V | undefined => {
     const e = m?.entries.get(k);
     return e && !isNullV(e.value) ? r.resolve(e.value) : undefined;
   };
-  const defaultV = get(top, 'default');
-  const defaults = defaultV?.kind === 'map' ? defaultV : undefined;
-  const globalVars = get(top, 'variables');
+  const globals = guarded(() => r.collect(() => {
+    const defaultV = get(top, 'default');
+    return {
+      defaults: defaultV?.kind === 'map' ? defaultV : undefined,
+      globalVars: get(top, 'variables'),
+      image: get(top, 'image'),
+      before_script: get(top, 'before_script'),
+      after_script: get(top, 'after_script'),
+    };
+  }));
   const jobs: Job[] = [];
   for (const [name, entry] of top.entries) {
     if (GLOBAL_KEYWORDS.has(name) || name.startsWith('.')) continue;
@@ -391,58 +489,77 @@ function buildJobs(ctx: Ctx, top: VMap): Job[] {
       note(ctx, entry.src.diagnostic('warning', 'not-a-job', `top-level key "${name}" is neither a keyword nor a job (its value is not a map)`, entry.offset));
       continue;
     }
-    const job = r.resolve(r.extended(name)) as VMap;
-    for (const [k, e] of job.entries) {
-      if (!JOB_KEYWORDS.has(k)) {
-        note(ctx, e.src.diagnostic('warning', 'unknown-keyword', `job "${name}" has an unknown keyword "${k}" (GitLab rejects the pipeline); it is ignored`, e.offset));
-      }
-    }
-    const inherit = get(job, 'inherit');
-    const inheritMap = inherit?.kind === 'map' ? inherit : undefined;
-    const allowed = (which: 'default' | 'variables', key: string): boolean => {
-      const v = get(inheritMap, which);
-      if (!v) return true;
-      if (v.kind === 'scalar') return v.value !== false;
-      if (v.kind === 'seq') return v.items.some((it) => str(it) === key);
-      return true;
-    };
-    const inherited = (key: (typeof DEFAULT_KEYS)[number]): V | undefined => {
-      const own = get(job, key);
-      if (own) return own;
-      if (!allowed('default', key)) return undefined;
-      return get(defaults, key) ?? (key === 'tags' ? undefined : get(top, key));
-    };
-    const sections = {} as Record<Section, ScriptItem[]>;
-    for (const s of SECTIONS) {
-      const v = s === 'script' ? get(job, s) : inherited(s);
-      sections[s] = v ? scriptItems(ctx, v) : [];
-    }
-    const variables: Record<string, string> = {};
-    const addVars = (v: V | undefined, filter: (k: string) => boolean): void => {
-      if (v?.kind !== 'map') return;
-      for (const [k, e] of v.entries) {
-        if (!filter(k)) continue;
-        const val = e.value.kind === 'map' ? e.value.entries.get('value')?.value : e.value;
-        const s = str(val);
-        if (s !== undefined) variables[k] = s;
-      }
-    };
-    addVars(globalVars, (k) => allowed('variables', k));
-    addVars(get(job, 'variables'), () => true);
-    const image = inherited('image');
-    const imageName = image?.kind === 'map' ? str(image.entries.get('name')?.value) : str(image);
-    const tagsV = inherited('tags');
-    const tags = tagsV ? flatten(tagsV).map(str).filter((t): t is string => t !== undefined) : [];
-    const pos = entry.src.position(entry.offset);
-    const out: Job = {
-      name, file: entry.src.file, line: pos.line, column: pos.column,
-      before_script: sections.before_script, script: sections.script, after_script: sections.after_script,
-      tags, variables,
-    };
-    if (imageName !== undefined) out.image = imageName;
-    jobs.push(out);
+    const job = guarded(() => r.collect(() => buildJob(ctx, r, get, name, entry, globals?.value)));
+    if (!job) continue;
+    const unread = [...new Set([...job.unread, ...(globals?.unread ?? [])])];
+    if (unread.length) job.value.unread = unread;
+    jobs.push(job.value);
   }
   return jobs;
+}
+
+interface Globals {
+  defaults: VMap | undefined;
+  globalVars: V | undefined;
+  image: V | undefined;
+  before_script: V | undefined;
+  after_script: V | undefined;
+}
+
+function buildJob(
+  ctx: Ctx, r: Resolver, get: (m: VMap | undefined, k: string) => V | undefined, name: string, entry: VEntry, globals: Globals | undefined,
+): Job {
+  const { defaults, globalVars } = globals ?? { defaults: undefined, globalVars: undefined };
+  const job = r.resolve(r.extended(name)) as VMap;
+  for (const [k, e] of job.entries) {
+    if (!JOB_KEYWORDS.has(k)) {
+      note(ctx, e.src.diagnostic('warning', 'unknown-keyword', `job "${name}" has an unknown keyword "${k}" (GitLab rejects the pipeline); it is ignored`, e.offset));
+    }
+  }
+  const inherit = get(job, 'inherit');
+  const inheritMap = inherit?.kind === 'map' ? inherit : undefined;
+  const allowed = (which: 'default' | 'variables', key: string): boolean => {
+    const v = get(inheritMap, which);
+    if (!v) return true;
+    if (v.kind === 'scalar') return v.value !== false;
+    if (v.kind === 'seq') return v.items.some((it) => str(it) === key);
+    return true;
+  };
+  const inherited = (key: (typeof DEFAULT_KEYS)[number]): V | undefined => {
+    const own = get(job, key);
+    if (own) return own;
+    if (!allowed('default', key)) return undefined;
+    return get(defaults, key) ?? (key === 'tags' ? undefined : globals?.[key]);
+  };
+  const sections = {} as Record<Section, ScriptItem[]>;
+  for (const s of SECTIONS) {
+    const v = s === 'script' ? get(job, s) : inherited(s);
+    sections[s] = v ? scriptItems(ctx, v) : [];
+  }
+  const variables: Record<string, string> = {};
+  const addVars = (v: V | undefined, filter: (k: string) => boolean): void => {
+    if (v?.kind !== 'map') return;
+    for (const [k, e] of v.entries) {
+      if (!filter(k)) continue;
+      const val = e.value.kind === 'map' ? e.value.entries.get('value')?.value : e.value;
+      const s = str(val);
+      if (s !== undefined) variables[k] = s;
+    }
+  };
+  addVars(globalVars, (k) => allowed('variables', k));
+  addVars(get(job, 'variables'), () => true);
+  const image = inherited('image');
+  const imageName = image?.kind === 'map' ? str(image.entries.get('name')?.value) : str(image);
+  const tagsV = inherited('tags');
+  const tags = tagsV ? flatten(tagsV).map(str).filter((t): t is string => t !== undefined) : [];
+  const pos = entry.src.position(entry.offset);
+  const out: Job = {
+    name, file: entry.src.file, line: pos.line, column: pos.column,
+    before_script: sections.before_script, script: sections.script, after_script: sections.after_script,
+    tags, variables,
+  };
+  if (imageName !== undefined) out.image = imageName;
+  return out;
 }
 
 function flatten(v: V, out: V[] = []): V[] {
