@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs the programs the test suite runs for real, if any is missing:
 # bash, dash, busybox and shellcheck (generated scripts), git and rsync (gitlab-ci-local),
-# sudo and visudo (services run with --sudo, and the sudoers lines they need), script (a terminal for
-# the colour test; Debian's bsdutils), and nvim (the language server's editor test; Debian's neovim).
+# sudo and visudo (services run with --sudo, and the sudoers lines they need), ruby (Psych, the YAML
+# reader GitLab uses, which the YAML reader is compared with), script (a terminal for the colour test;
+# Debian's bsdutils), and nvim (the language server's editor test; Debian's neovim).
 # Uses apt-get (Debian/Ubuntu) as root, or through sudo.
 set -eu
 missing=
-for tool in bash dash busybox shellcheck git rsync sudo; do
+for tool in bash dash busybox shellcheck git rsync sudo ruby; do
   command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 command -v script >/dev/null 2>&1 || missing="$missing bsdutils"

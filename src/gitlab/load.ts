@@ -23,11 +23,25 @@ export interface LoadOptions {
   texts?: ReadonlyMap<string, string>;
 }
 
-/** Top-level keys that are not jobs. */
+/** Top-level keywords (GitLab's root entry). */
 export const GLOBAL_KEYWORDS: ReadonlySet<string> = new Set([
   'default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache',
-  'before_script', 'after_script', 'spec', 'types',
+  'before_script', 'after_script',
 ]);
+
+/** Keywords GitLab takes for a job's name when they hold `script`, `run` or `trigger` (its root entry does not reserve them). */
+const UNRESERVED = new Set(['default', 'workflow', 'spec', 'types']);
+
+/**
+ * Whether a top-level key is a job, as GitLab's root entry decides: the reserved keywords never are;
+ * `default:`, `workflow:`, `spec:` (a component's is a document of its own) and `types:` (a keyword of
+ * older GitLab versions) are when they hold `script`, `run` or `trigger`; any other name is.
+ */
+export function isJobKey(name: string, value: V): boolean {
+  if (!GLOBAL_KEYWORDS.has(name) && !UNRESERVED.has(name)) return true;
+  if (!UNRESERVED.has(name)) return false;
+  return value.kind === 'map' && ['script', 'run', 'trigger'].some((k) => value.entries.has(k));
+}
 
 /** The keywords a job may hold (GitLab CI/CD YAML reference); anything else makes GitLab reject the pipeline. */
 export const JOB_KEYWORDS: ReadonlySet<string> = new Set([
@@ -473,7 +487,8 @@ function buildJobs(ctx: Ctx, top: VMap): Job[] {
     return e && !isNullV(e.value) ? r.resolve(e.value) : undefined;
   };
   const globals = guarded(() => r.collect(() => {
-    const defaultV = get(top, 'default');
+    const defaultE = top.entries.get('default');
+    const defaultV = defaultE && !isJobKey('default', defaultE.value) ? get(top, 'default') : undefined;
     return {
       defaults: defaultV?.kind === 'map' ? defaultV : undefined,
       globalVars: get(top, 'variables'),
@@ -484,7 +499,7 @@ function buildJobs(ctx: Ctx, top: VMap): Job[] {
   }));
   const jobs: Job[] = [];
   for (const [name, entry] of top.entries) {
-    if (GLOBAL_KEYWORDS.has(name) || name.startsWith('.')) continue;
+    if (!isJobKey(name, entry.value) || name.startsWith('.')) continue;
     if (entry.value.kind !== 'map') {
       note(ctx, entry.src.diagnostic('warning', 'not-a-job', `top-level key "${name}" is neither a keyword nor a job (its value is not a map)`, entry.offset));
       continue;

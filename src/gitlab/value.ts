@@ -3,7 +3,7 @@
  * written (offset, style, end, source token), so that text reached through aliases, merges, `extends`
  * or `!reference` still knows where it is written.
  */
-import { Alias, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar } from 'yaml';
+import { Alias, Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, Parser } from 'yaml';
 import type { CST, Document, Node as YamlNode, ParsedNode, YAMLMap, YAMLSeq } from 'yaml';
 import type { Diagnostic, ScriptItem } from '../types.js';
 import type { SourceFile } from './source.js';
@@ -65,6 +65,18 @@ const referenceTag = {
   resolve: (seq: YAMLSeq) => seq,
 };
 
+/**
+ * YAML 1.1's other booleans, as Psych reads them (any case): `yes`/`no`/`on`/`off`, so that
+ * `inherit: {default: no}` means what it means to GitLab. `true`/`false` are the core schema's.
+ */
+const psychBool = {
+  identify: (v: unknown) => typeof v === 'boolean',
+  default: true,
+  tag: 'tag:yaml.org,2002:bool',
+  test: /^(?:yes|no|on|off|true|false)$/i,
+  resolve: (s: string) => /^(?:yes|on|true)$/i.test(s),
+};
+
 export interface ParsedFile {
   src: SourceFile;
   /** The documents' top values; `null` for an empty document. */
@@ -73,14 +85,16 @@ export interface ParsedFile {
 
 /** Parses and converts every document of a file. Throws InputError for YAML errors. */
 export function parseFile(src: SourceFile, state: ConvertState): ParsedFile {
-  const docs = parseAllDocuments(src.text, {
-    keepSourceTokens: true,
-    uniqueKeys: false,
-    merge: false,
-    prettyErrors: false,
-    customTags: [referenceTag],
-  });
-  const list = Array.isArray(docs) ? docs : [docs];
+  // yaml's own parser and composer, fed the lexemes of `libyamlLexemes` (what parseAllDocuments does with
+  // those of its lexer).
+  const parser = new Parser();
+  const lexemes = libyamlLexemes(src.text);
+  const tokens = function* () {
+    for (const lexeme of lexemes) yield* parser.next(lexeme);
+    yield* parser.end();
+  };
+  const composer = new Composer({ keepSourceTokens: true, uniqueKeys: false, merge: false, customTags: [referenceTag, psychBool] });
+  const list = Array.from(composer.compose(tokens()));
   for (const doc of list) {
     const err = doc.errors[0];
     if (err) {
@@ -100,6 +114,110 @@ export function parseFile(src: SourceFile, state: ConvertState): ParsedFile {
       offset: doc.range?.[0] ?? 0,
     })),
   };
+}
+
+/** Lexemes of the yaml lexer that mark a place and hold no text of the source. */
+const CONTROL_LEXEMES = new Set(['\x02', '\x18', '\x1f']);
+
+/** Offset of the quote that closes the quoted scalar opening at `start`, found as yaml's lexer finds it, or -1. */
+function closingQuote(text: string, start: number): number {
+  const quote = text[start]!;
+  let end = text.indexOf(quote, start + 1);
+  if (quote === "'") {
+    while (end !== -1 && text[end + 1] === "'") end = text.indexOf("'", end + 2);
+  } else {
+    while (end !== -1) {
+      let n = 0;
+      while (text[end - 1 - n] === '\\') n++;
+      if (n % 2 === 0) break;
+      end = text.indexOf('"', end + 1);
+    }
+  }
+  return end;
+}
+
+/**
+ * The yaml lexer's lexemes of `text`, reading quoted scalars as libyaml (GitLab's reader, through Ruby's
+ * Psych) does. libyaml lets the lines of a quoted scalar after the first sit at any indentation, the
+ * key's own included (`if: '` then `  $A == "x"` at the key's column, as in GitLab's own rules files);
+ * yaml ends the scalar at such a line, and the rest of the file no longer parses. The value is the same
+ * either way (line folding drops the leading spaces). So where yaml's lexer ends a quoted scalar before
+ * its closing quote, spaces are added in front of its later lines for the lexer only, and taken out of
+ * the lexemes again: the parser and composer see the file's own text, so every offset is the file's.
+ * A line that is a document marker (`---`, `...`) still ends the scalar, as it does for libyaml.
+ */
+export function libyamlLexemes(text: string): string[] {
+  let norm = text;
+  /** Offsets in `norm` of the spaces added, ascending. */
+  let added: number[] = [];
+  for (let pass = 0; ; pass++) {
+    const lexemes = Array.from(new Lexer().lex(norm));
+    const fix = pass < 1000 ? cutQuote(lexemes, norm) : null;
+    if (!fix) return added.length ? without(lexemes, added) : lexemes;
+    const [start, end] = fix;
+    const quoteColumn = start - (norm.lastIndexOf('\n', start) + 1);
+    let out = norm.slice(0, start);
+    const adds: number[] = [];
+    let from = start;
+    for (let nl = norm.indexOf('\n', start); nl !== -1 && nl < end; nl = norm.indexOf('\n', nl + 1)) {
+      const line = nl + 1;
+      let spaces = 0;
+      while (norm[line + spaces] === ' ') spaces++;
+      const next = norm[line + spaces];
+      if (next === '\n' || next === '\r' || spaces > quoteColumn) continue;
+      if (/^(---|\.\.\.)([\s]|$)/.test(norm.slice(line, line + 4))) break;
+      const k = quoteColumn + 1 - spaces;
+      out += norm.slice(from, line);
+      for (let i = 0; i < k; i++) adds.push(out.length + i);
+      out += ' '.repeat(k);
+      from = line;
+    }
+    if (!adds.length) return added.length ? without(lexemes, added) : lexemes;
+    out += norm.slice(from);
+    // earlier additions after this scalar move with the text
+    const shifted = added.map((o) => o + adds.filter((a) => a - adds.indexOf(a) <= o).length);
+    added = [...shifted, ...adds].sort((a, b) => a - b);
+    norm = out;
+  }
+}
+
+/** The first quoted scalar yaml's lexer ends before its closing quote: its opening and closing offsets. */
+function cutQuote(lexemes: string[], text: string): [number, number] | null {
+  let offset = 0;
+  for (const l of lexemes) {
+    if (CONTROL_LEXEMES.has(l)) continue;
+    const c = l[0];
+    if (c === "'" || c === '"') {
+      const end = closingQuote(text, offset);
+      if (end !== -1 && offset + l.length < end + 1) return [offset, end];
+    }
+    offset += l.length;
+  }
+  return null;
+}
+
+/** `lexemes` without the characters at the `added` offsets (ascending) of their text. */
+function without(lexemes: string[], added: number[]): string[] {
+  const out: string[] = [];
+  let offset = 0;
+  let i = 0;
+  for (const l of lexemes) {
+    if (CONTROL_LEXEMES.has(l)) {
+      out.push(l);
+      continue;
+    }
+    const end = offset + l.length;
+    if (i < added.length && added[i]! < end) {
+      let kept = '';
+      for (let k = 0; k < l.length; k++) {
+        if (added[i] === offset + k) i++;
+        else kept += l[k];
+      }
+      if (kept) out.push(kept);
+    } else out.push(l);
+    offset = end;
+  }
+  return out;
 }
 
 class Converter {
@@ -210,11 +328,12 @@ class Converter {
     return { kind: 'ref', path, src: this.src, offset };
   }
 
+  /**
+   * A map as Ruby's Psych builds it (GitLab's reader): keys in order, a later one replacing an earlier
+   * one (a duplicate key: the last wins), and each `<<` merge applied where it is written, its keys
+   * replacing those before it (in a `<<: [*a, *b]` list the first map wins).
+   */
   #map(node: YAMLMap, offset: number): VMap {
-    const explicit = new Set<string>();
-    for (const pair of node.items) {
-      if (!this.#isMergeKey(pair.key as YamlNode | null)) explicit.add(keyString(pair.key as YamlNode | null));
-    }
     const entries = new Map<string, VEntry>();
     const seen = new Set<string>();
     for (const pair of node.items) {
@@ -222,9 +341,10 @@ class Converter {
       const keyNode = pair.key as YamlNode | null;
       const keyOffset = keyNode ? this.offsetOf(keyNode) : offset;
       if (this.#isMergeKey(keyNode)) {
-        for (const source of this.#mergeSources(pair.value as YamlNode | null, keyOffset)) {
-          for (const [k, e] of source.entries) if (!explicit.has(k) && !entries.has(k)) entries.set(k, e);
-        }
+        const sources = this.#mergeSources(pair.value as YamlNode | null, keyOffset);
+        const merged = new Map<string, VEntry>();
+        for (const source of sources) for (const [k, e] of source.entries) if (!merged.has(k)) merged.set(k, e);
+        for (const [k, e] of merged) entries.set(k, e);
         continue;
       }
       const key = keyString(keyNode);
@@ -240,8 +360,9 @@ class Converter {
     return { kind: 'map', entries, src: this.src, offset };
   }
 
+  /** `<<` is a merge key unless tagged `!!str` (Psych merges a quoted `'<<'` too). */
   #isMergeKey(key: YamlNode | null): boolean {
-    return !!key && isScalar(key) && key.value === '<<' && key.type === Scalar.PLAIN;
+    return !!key && isScalar(key) && key.value === '<<' && key.tag !== 'tag:yaml.org,2002:str';
   }
 
   #mergeSources(value: YamlNode | null, keyOffset: number): VMap[] {

@@ -57,9 +57,9 @@ describe('GitLab configuration semantics', () => {
     expect(p.jobs[0]!.script[0]!.locate(0)).toEqual({ line: 2, column: 12 });
   });
 
-  it('merge keys: explicit keys win wherever they are written; earlier merged maps win over later ones', () => {
+  it('merge keys as Psych reads them: a merge replaces the keys written before it; earlier merged maps win over later ones', () => {
     const p = load('.a: &a {image: a, tags: [a]}\n.b: &b {image: b, tags: [b], variables: {V: b}}\njob:\n  image: mine\n  <<: [*a, *b]\n  script: x\n');
-    expect(p.jobs[0]!.image).toBe('mine');
+    expect(p.jobs[0]!.image).toBe('a');
     expect(p.jobs[0]!.tags).toEqual(['a']);
     expect(p.jobs[0]!.variables).toEqual({ V: 'b' });
   });
@@ -78,7 +78,7 @@ describe('GitLab configuration semantics', () => {
     expect(p.jobs[1]!.before_script).toEqual([]);
   });
 
-  it('`pages` is a job, `types` and `spec` are keywords, hidden keys may hold anything', () => {
+  it('`pages` is a job, `types` and `spec` without a script are keywords, hidden keys may hold anything', () => {
     const p = load('types: [build]\n.list: [a, b]\n.str: text\npages:\n  script: echo pages\n');
     expect(p.jobs.map((j) => j.name)).toEqual(['pages']);
     expect(p.diagnostics).toEqual([]);
