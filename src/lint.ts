@@ -244,7 +244,7 @@ function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run:
     /** The texts its programs' facts are made of: parsed once per distinct text, kept until the last job using it is done. */
     texts: string[];
   }> = [];
-  for (const job of pipeline.jobs) {
+  for (const job of pipeline.templates?.length ? [...pipeline.jobs, ...pipeline.templates] : pipeline.jobs) {
     if (config.ignore.jobs.length && isIgnored(config, file, job.name)) continue;
     const executor = options.executor ?? config.executor ?? guessExecutor(job);
     const shell = guessShell(job, executor);
@@ -353,7 +353,8 @@ function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
   const { file, rules, found, noted, notes, withFixes } = run;
   for (const which of ['main', 'after'] as const) {
     const a = analysis[which];
-    for (const p of a.facts.problems) {
+    // a list under a hidden key need not be commands at all (file patterns, say): no note for what is not bash
+    for (const p of job.fragment ? [] : a.facts.problems) {
       const src = toSource(a.program, p.start, p.end);
       if (!src) continue;
       const key = `${src.file}:${src.line}:${src.column}`;
@@ -397,7 +398,8 @@ const plainMessage = new WeakMap<Finding, string>();
 /** What a job uses that was not read, said after a finding that it could change. */
 function caveat(job: Job): string {
   const what = job.unread!.slice(0, 3).join(', ') + (job.unread!.length > 3 ? ` and ${job.unread!.length - 3} more` : '');
-  return ` Not certain: job "${job.name}" also uses ${what}, defined in no file read, which may stop the process itself.`;
+  const who = job.template !== undefined ? `template ${job.template}` : `job "${job.name}"`;
+  return ` Not certain: ${who} also uses ${what}, defined in no file read, which may stop the process itself.`;
 }
 
 function addFinding(
@@ -413,6 +415,8 @@ function addFinding(
   const key = `${rule.meta.id}|${src.file}|${src.line}|${src.column}`;
   const existing = found.get(key);
   if (existing) {
+    // a template's line that a job runs is the job's finding
+    if (job.template !== undefined) return;
     // A template's finding collects every job that runs it: a set, not a scan of the list per job.
     let names = jobNames.get(existing);
     if (!names) jobNames.set(existing, (names = new Set(existing.jobs)));
@@ -439,23 +443,29 @@ function addFinding(
   // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
   const severity = r.severity && severityRank(r.severity) < severityRank(configured) ? r.severity : configured;
   const uncertain = !!job.unread && DEPENDS_ON_WHOLE_JOB.has(rule.meta.id);
+  let message = uncertain ? r.message + caveat(job) : r.message;
+  if (job.template !== undefined) {
+    const user = job.fragment ? 'A job that runs these commands' : 'A job that uses the template';
+    message = `in template ${job.template}: ${message}${DEPENDS_ON_WHOLE_JOB.has(rule.meta.id) ? ` ${user} may stop the process itself.` : ''}`;
+  }
   const finding: Finding = {
     ruleId: rule.meta.id,
     ruleName: rule.meta.name,
     severity,
-    message: uncertain ? r.message + caveat(job) : r.message,
+    message,
     file: src.file,
     line: src.line,
     column: src.column,
     endLine: src.endLine,
     endColumn: src.endColumn,
-    jobs: [job.name],
+    jobs: job.template !== undefined ? [] : [job.name],
     section: src.section,
     fixable: rule.meta.fixable && fixable,
     ...(r.fix ? { fix: r.fix } : {}),
     ...(r.suggestion ? { suggestion: r.suggestion } : {}),
+    ...(job.template !== undefined ? { template: job.template } : {}),
   };
-  if (uncertain) plainMessage.set(finding, r.message);
+  if (uncertain && job.template === undefined) plainMessage.set(finding, r.message);
   found.set(key, finding);
 }
 

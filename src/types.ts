@@ -99,6 +99,13 @@ export interface Job {
    * file read): the job is analysed without it, and a finding it could change says so.
    */
   unread?: string[];
+  /**
+   * Set for a template no job of the file reaches (a hidden job, or a list of commands under a hidden
+   * key): its name as other files use it (`.start-redis`, `!reference [.scripts, start]`).
+   */
+  template?: string;
+  /** A list of commands under a hidden key rather than a hidden job. */
+  fragment?: boolean;
 }
 
 export interface Pipeline {
@@ -108,6 +115,8 @@ export interface Pipeline {
   sources: Map<string, string>;
   /** Visible jobs in definition order (hidden `.jobs` are not jobs). */
   jobs: Job[];
+  /** The templates no visible job reaches (see `Job.template`), analysed for the files and projects that use them. */
+  templates?: Job[];
   /** Non-fatal notes and warnings met while loading (unresolved includes, duplicate keys...). */
   diagnostics: Diagnostic[];
   /** True when the entry file is a CI/CD component (a `spec:` header document). */
@@ -147,4 +156,6 @@ export interface Finding {
   fix?: TextEdit[];
   /** A suggested change, for findings that cannot be fixed safely. */
   suggestion?: string;
+  /** Set when the finding is in a template that no job of the file reaches (`jobs` is empty then). */
+  template?: string;
 }

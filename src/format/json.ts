@@ -37,6 +37,7 @@ export function toJsonReport(report: LintReport): JsonReport {
       jobs: [...f.jobs],
       section: f.section,
       fixable: f.fixable,
+      ...(f.template !== undefined ? { template: f.template } : {}),
     })),
     errors: sortDiagnostics(report.cwd, report.errors).map(diag),
     notes: sortDiagnostics(report.cwd, report.notes).map(diag),

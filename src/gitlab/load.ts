@@ -103,10 +103,10 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
   if (entryAbs) ctx.parsed.set(entryAbs, parsed);
   const { top, isComponent } = fileTop(parsed);
   const merged = top ? withIncludes(ctx, top, entryAbs ?? '<text>', [entryAbs ?? '<text>']) : null;
-  const jobs = merged ? buildJobs(ctx, merged) : [];
+  const { jobs, templates } = merged ? buildJobs(ctx, merged) : { jobs: [], templates: [] };
   for (const d of state.diagnostics) note(ctx, d);
   ctx.diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
-  return { file, sources: ctx.sources, jobs, diagnostics: ctx.diagnostics, isComponent };
+  return { file, sources: ctx.sources, jobs, templates, diagnostics: ctx.diagnostics, isComponent };
 }
 
 /** The map of a file that holds the jobs: the only document, or the one after a `spec:` header. */
@@ -470,7 +470,7 @@ class Resolver {
 // ---------------------------------------------------------------------------------------------
 // jobs
 
-function buildJobs(ctx: Ctx, top: VMap): Job[] {
+function buildJobs(ctx: Ctx, top: VMap): { jobs: Job[]; templates: Job[] } {
   const r = new Resolver(top, (d) => note(ctx, d));
   // An input error (a cycle, too deep nesting) stops the one job or keyword that meets it, never the others.
   const guarded = <T>(f: () => T): T | undefined => {
@@ -510,7 +510,61 @@ function buildJobs(ctx: Ctx, top: VMap): Job[] {
     if (unread.length) job.value.unread = unread;
     jobs.push(job.value);
   }
-  return jobs;
+  return { jobs, templates: buildTemplates(ctx, r, guarded, get, globals) };
+}
+
+/**
+ * The templates no job reaches: hidden jobs that no job `extends` or `!reference`s here, which other
+ * files or projects may use. A hidden job with a script section is analysed as a job of its own; a
+ * list of commands under a hidden key (`.x: [...]`, or `.x: {start: [...]}` for `!reference [.x, start]`)
+ * as a script. They are what other pipelines run, so their findings count.
+ */
+function buildTemplates(
+  ctx: Ctx,
+  r: Resolver,
+  guarded: <T>(f: () => T) => T | undefined,
+  get: (m: VMap | undefined, k: string) => V | undefined,
+  globals: { value: Globals; unread: string[] } | undefined,
+): Job[] {
+  const templates: Job[] = [];
+  const fragment = (shown: string, entry: VEntry, v: V): void => {
+    const resolved = guarded(() => r.collect(() => r.resolve(v)));
+    if (!resolved) return;
+    const items = flatten(resolved.value);
+    if (!items.length || !items.every((it) => it.kind === 'scalar' && typeof it.value === 'string')) return;
+    const pos = entry.src.position(entry.offset);
+    const job: Job = {
+      name: shown, file: entry.src.file, line: pos.line, column: pos.column,
+      before_script: [], script: scriptItems(ctx, resolved.value), after_script: [], tags: [], variables: {},
+      template: shown, fragment: true,
+    };
+    if (resolved.unread.length) job.unread = resolved.unread;
+    templates.push(job);
+  };
+  for (const [name, entry] of r.top.entries) {
+    if (!name.startsWith('.') || r.reached.has(name)) continue;
+    if (entry.value.kind === 'seq') {
+      fragment(`!reference [${name}]`, entry, entry.value);
+      continue;
+    }
+    if (entry.value.kind !== 'map') continue;
+    const own = entry.value;
+    const extended = guarded(() => r.extended(name));
+    if (!extended) continue;
+    if (SECTIONS.some((s) => !isNullV(extended.entries.get(s)?.value))) {
+      const job = guarded(() => r.collect(() => buildJob(ctx, r, get, name, entry, globals?.value, true)));
+      if (job) {
+        const unread = [...new Set([...job.unread, ...(globals?.unread ?? [])])];
+        if (unread.length) job.value.unread = unread;
+        job.value.template = name;
+        templates.push(job.value);
+      }
+    }
+    for (const [k, e] of own.entries) {
+      if (!JOB_KEYWORDS.has(k) && (e.value.kind === 'seq' || e.value.kind === 'ref')) fragment(`!reference [${name}, ${k}]`, e, e.value);
+    }
+  }
+  return templates;
 }
 
 interface Globals {
@@ -523,11 +577,13 @@ interface Globals {
 
 function buildJob(
   ctx: Ctx, r: Resolver, get: (m: VMap | undefined, k: string) => V | undefined, name: string, entry: VEntry, globals: Globals | undefined,
+  template = false,
 ): Job {
   const { defaults, globalVars } = globals ?? { defaults: undefined, globalVars: undefined };
   const job = r.resolve(r.extended(name)) as VMap;
   for (const [k, e] of job.entries) {
-    if (!JOB_KEYWORDS.has(k)) {
+    // GitLab checks the keywords of jobs, not of hidden ones (whose other keys are often fragments).
+    if (!template && !JOB_KEYWORDS.has(k)) {
       note(ctx, e.src.diagnostic('warning', 'unknown-keyword', `job "${name}" has an unknown keyword "${k}" (GitLab rejects the pipeline); it is ignored`, e.offset));
     }
   }
