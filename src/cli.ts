@@ -48,6 +48,7 @@ interface LintCliOptions {
   color?: boolean;
   fix?: boolean;
   fixDryRun?: boolean;
+  mapProject?: string[];
 }
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
@@ -74,6 +75,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('--max-warnings <n>', 'fail when there are more than n warnings')
     .option('--fix', 'repair what can be repaired safely, in place')
     .option('--fix-dry-run', 'print the repairs as a unified diff, change nothing')
+    .option(
+      '--map-project <project=dir>',
+      'read include: project/component of a GitLab project from a local folder (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--no-color', 'no colours in the text report')
     .addHelpText('after', LINT_EXAMPLES)
     .action(async (paths: string[], opts: LintCliOptions) => {
@@ -169,6 +175,15 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
     }
     explicit = config.loadConfig(file, RULES.map((r) => r.meta)).config;
   }
+  const map: Record<string, string> = {};
+  for (const m of opts.mapProject ?? []) {
+    const eq = m.indexOf('=');
+    if (eq <= 0 || eq === m.length - 1) {
+      io.err(`ci-bgsafe: --map-project takes PROJECT=FOLDER (my-group/ci-templates=../ci-templates), not "${m}"\n`);
+      return EXIT.USAGE;
+    }
+    map[m.slice(0, eq).replace(/^\/+|\/+$/g, '')] = m.slice(eq + 1);
+  }
   const stdinUsed = paths.includes('-');
   if (opts.fix && stdinUsed) {
     io.err('ci-bgsafe: standard input cannot be fixed in place; use --fix-dry-run to see the changes as a diff\n');
@@ -179,6 +194,7 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
     config: explicit,
     noConfig: opts.config === false,
     executor: opts.executor,
+    ...(opts.mapProject?.length ? { map } : {}),
     stdin: stdinUsed ? { text: await io.readStdin(), name: '<stdin>' } : undefined,
     // The report needs to say what is fixable; the edits themselves are worked out again by --fix.
     fixes: false,

@@ -40,6 +40,11 @@ export interface LintOptions {
   fixes?: boolean;
   /** Texts of files by absolute path, used instead of what is on disk for included files (an editor's unsaved buffers). */
   texts?: ReadonlyMap<string, string>;
+  /**
+   * Local checkouts of other projects (GitLab project path -> folder, relative to `cwd`), for
+   * `include: project` and `include: component`; added to (and above) the configuration's `map:`.
+   */
+  map?: Readonly<Record<string, string>>;
 }
 
 export interface FileResult {
@@ -78,7 +83,7 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
     }
     if (!isStdin && isIgnored(config, resolve(cwd, p))) continue;
     report.settings = stricter(report.settings, config);
-    const loaded = loadFile(isStdin ? file : resolve(cwd, p), isStdin ? options.stdin?.text ?? '' : undefined, undefined, relative(cwd, resolve(cwd, p)) || p);
+    const loaded = loadFile(isStdin ? file : resolve(cwd, p), isStdin ? options.stdin?.text ?? '' : undefined, undefined, relative(cwd, resolve(cwd, p)) || p, projectMap(config, options, cwd));
     if (loaded.pipeline) await parserReady;
     const r = loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options, parses) : loaded;
     report.files.push(file);
@@ -161,16 +166,27 @@ function byPosition(a: { file: string; line: number; column: number }, b: { file
  * `parses`: where its programs are parsed (default: its own); every parse is freed when it returns.
  */
 export function lintFile(file: string, config: Config, options: LintOptions, text?: string, parses = new Parses()): FileResult {
-  const loaded = loadFile(file, text, options.texts);
+  const loaded = loadFile(file, text, options.texts, file, projectMap(config, options, options.cwd ?? process.cwd()));
   return loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options, parses) : loaded;
 }
 
+/** The local checkouts of other projects for a file: the configuration's `map:`, then the options' (absolute folders). */
+function projectMap(config: Config, options: LintOptions, cwd: string): Record<string, string> | undefined {
+  if (!config.map && !options.map) return undefined;
+  const out: Record<string, string> = { ...config.map };
+  for (const [project, dir] of Object.entries(options.map ?? {})) out[project] = resolve(cwd, dir);
+  return out;
+}
+
 /** Reads and resolves one file; input errors become `errors`. */
-function loadFile(file: string, text?: string, texts?: ReadonlyMap<string, string>, display = file): FileResult {
+function loadFile(file: string, text?: string, texts?: ReadonlyMap<string, string>, display = file, map?: Record<string, string>): FileResult {
   try {
     const script = text === undefined ? scriptPipeline(file, display) : undefined;
     if (script) return { pipeline: script, findings: [], errors: [], notes: [] };
-    return { pipeline: loadPipeline(file, { ...(text !== undefined ? { text } : {}), ...(texts ? { texts } : {}) }), findings: [], errors: [], notes: [] };
+    return {
+      pipeline: loadPipeline(file, { ...(text !== undefined ? { text } : {}), ...(texts ? { texts } : {}), ...(map ? { map } : {}) }),
+      findings: [], errors: [], notes: [],
+    };
   } catch (e) {
     if (e instanceof InputError) return { findings: [], errors: [e.diagnostic], notes: [] };
     throw e;
@@ -439,6 +455,12 @@ function addFinding(
     fixable = !!f?.fix;
     if (f?.fix && withFixes) r = { ...r, fix: f.fix };
     if (f?.suggestion && !r.suggestion) r = { ...r, suggestion: f.suggestion };
+  }
+  // A template is the jobs' that use it, elsewhere: --fix leaves it alone (the suggestion stays).
+  if (job.template !== undefined && (fixable || r.fix)) {
+    fixable = false;
+    const { fix: _fix, ...rest } = r;
+    r = rest;
   }
   // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
   const severity = r.severity && severityRank(r.severity) < severityRank(configured) ? r.severity : configured;

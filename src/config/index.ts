@@ -26,6 +26,8 @@ export interface Config {
   ignore: { files: string[]; jobs: string[] };
   /** The directory of the configuration file: `ignore.files` globs are relative to it. */
   baseDir?: string;
+  /** Local checkouts of other projects: GitLab project path -> absolute folder (written relative to the file). */
+  map?: Record<string, string>;
 }
 
 export const CONFIG_FILE_NAMES = ['.ci-bgsafe.yml', '.ci-bgsafe.yaml'] as const;
@@ -136,6 +138,7 @@ export function parseConfig(text: string, file: string, rules: RuleMeta[]): Conf
     severityThreshold?: Severity;
     maxWarnings?: number;
     ignore?: { files?: string[]; jobs?: string[] };
+    map?: Record<string, string>;
   };
   const config: Config = {
     rules: { ...(raw.rules ?? {}) },
@@ -145,6 +148,10 @@ export function parseConfig(text: string, file: string, rules: RuleMeta[]): Conf
   if (raw.executor !== undefined) config.executor = raw.executor;
   if (raw.severityThreshold !== undefined) config.severityThreshold = raw.severityThreshold;
   if (raw.maxWarnings !== undefined) config.maxWarnings = raw.maxWarnings;
+  if (raw.map !== undefined) {
+    config.map = {};
+    for (const [project, dir] of Object.entries(raw.map)) config.map[project.replace(/^\/+|\/+$/g, '')] = resolve(config.baseDir!, dir);
+  }
   return config;
 }
 

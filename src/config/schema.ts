@@ -54,6 +54,13 @@ export function configSchema(rules: RuleMeta[]): object {
         type: 'integer',
         minimum: 0,
       },
+      map: {
+        description:
+          'Local checkouts of other projects, for include: project and include: component: GitLab project path -> folder, relative to this file (my-group/ci-templates: ../ci-templates). Nothing is fetched; a project not mapped is a note.',
+        type: 'object',
+        propertyNames: { pattern: '^[^/\\s][^\\s]*$' },
+        additionalProperties: { type: 'string', minLength: 1 },
+      },
       ignore: {
         description: 'Files and jobs not to lint (picomatch globs).',
         type: 'object',

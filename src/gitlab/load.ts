@@ -8,8 +8,9 @@ import { globSync, isDynamicPattern } from 'tinyglobby';
 import { repositoryRoot } from '../files.js';
 import type { Diagnostic, Job, Pipeline, ScriptItem, Section } from '../types.js';
 import { InputError } from '../types.js';
+import { interpolateInputs } from './inputs.js';
 import { mapScalarToken } from './scalar-map.js';
-import { YamlScriptItem } from './script-item.js';
+import { InterpolatedItem, YamlScriptItem } from './script-item.js';
 import { SourceFile, readSource, textSource } from './source.js';
 import type { ConvertState, ParsedFile, V, VEntry, VMap, VRef, VScalar } from './value.js';
 import { isNullV, parseFile } from './value.js';
@@ -21,6 +22,11 @@ export interface LoadOptions {
   root?: string;
   /** Texts of included files by absolute path, used instead of what is on disk (an editor's unsaved buffers). */
   texts?: ReadonlyMap<string, string>;
+  /**
+   * Local checkouts of other projects: GitLab project path (`my-group/ci-templates`) -> absolute folder.
+   * `include: project` and `include: component` of a mapped project are read from there (never fetched).
+   */
+  map?: Readonly<Record<string, string>>;
 }
 
 /** Top-level keywords (GitLab's root entry). */
@@ -68,6 +74,7 @@ interface Ctx {
   entryAbs: string | null;
   entryDisplay: string;
   texts: ReadonlyMap<string, string> | undefined;
+  map: Readonly<Record<string, string>>;
   parsed: Map<string, ParsedFile>;
   merged: Map<string, VMap>;
   diagnostics: Diagnostic[];
@@ -94,7 +101,7 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
   const root = path.resolve(options.root ?? (located ? repositoryRoot(baseDir) : baseDir));
   const state: ConvertState = { aliasExpansions: 0, diagnostics: [] };
   const ctx: Ctx = {
-    state, sources: new Map(), root, entryAbs, entryDisplay: file, texts: options.texts,
+    state, sources: new Map(), root, entryAbs, entryDisplay: file, texts: options.texts, map: options.map ?? {},
     parsed: new Map(), merged: new Map(), diagnostics: [], diagKeys: new Set(),
   };
   const src = fromText ? textSource(file, options.text!) : readSource(entryAbs!, file);
@@ -102,7 +109,7 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
   const parsed = parseFile(src, state);
   if (entryAbs) ctx.parsed.set(entryAbs, parsed);
   const { top, isComponent } = fileTop(parsed);
-  const merged = top ? withIncludes(ctx, top, entryAbs ?? '<text>', [entryAbs ?? '<text>']) : null;
+  const merged = top ? withIncludes(ctx, top, entryAbs ?? '<text>', [entryAbs ?? '<text>'], root) : null;
   const { jobs, templates } = merged ? buildJobs(ctx, merged) : { jobs: [], templates: [] };
   for (const d of state.diagnostics) note(ctx, d);
   ctx.diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
@@ -110,17 +117,19 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
 }
 
 /** The map of a file that holds the jobs: the only document, or the one after a `spec:` header. */
-function fileTop(parsed: ParsedFile): { top: VMap | null; isComponent: boolean } {
+function fileTop(parsed: ParsedFile): { top: VMap | null; isComponent: boolean; header: V | null } {
   const { src } = parsed;
   let docs = parsed.docs;
   const isSpecHeader = (v: V | null): boolean => !!v && v.kind === 'map' && v.entries.has('spec');
   let isComponent = false;
+  let header: V | null = null;
   let body: { value: V | null; offset: number } | undefined;
   if (docs.length >= 2 && isSpecHeader(docs[0]!.value)) {
     if (docs.length > 2 && docs.slice(2).some((d) => d.value !== null)) {
       throw src.error('multiple-documents', 'a CI/CD component has two YAML documents (a `spec:` header, `---`, the jobs); this file has more', docs[2]!.offset);
     }
     isComponent = true;
+    header = docs[0]!.value;
     body = docs[1];
   } else {
     docs = docs.filter((d) => d.value !== null);
@@ -130,9 +139,9 @@ function fileTop(parsed: ParsedFile): { top: VMap | null; isComponent: boolean }
     body = docs[0];
   }
   const value = body?.value ?? null;
-  if (value === null || (value.kind === 'scalar' && value.value === null)) return { top: null, isComponent };
+  if (value === null || (value.kind === 'scalar' && value.value === null)) return { top: null, isComponent, header };
   if (value.kind !== 'map') throw src.error('not-a-map', 'the top level of a CI configuration must be a map of jobs and keywords', value.offset);
-  return { top: value, isComponent };
+  return { top: value, isComponent, header };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,13 +166,13 @@ function str(v: V | undefined): string | undefined {
   return String(v.value);
 }
 
-function withIncludes(ctx: Ctx, top: VMap, abs: string, stack: string[]): VMap {
+function withIncludes(ctx: Ctx, top: VMap, abs: string, stack: string[], root: string): VMap {
   const cached = ctx.merged.get(abs);
   if (cached) return cached;
   const entries = new Map<string, VEntry>();
   const inc = top.entries.get('include');
   if (inc && !isNullV(inc.value)) {
-    for (const child of includedFiles(ctx, inc.value)) {
+    for (const child of includedFiles(ctx, inc.value, root)) {
       // An included file that cannot be read is an error of its own; the other files and jobs are still read.
       try {
         if (stack.includes(child.abs)) {
@@ -171,16 +180,20 @@ function withIncludes(ctx: Ctx, top: VMap, abs: string, stack: string[]): VMap {
           throw child.at.src.error('include-cycle', `include cycle: ${chain}`, child.at.offset);
         }
         if (stack.length > MAX_INCLUDE_DEPTH) throw child.at.src.error('include-depth', `includes nested more than ${MAX_INCLUDE_DEPTH} levels`, child.at.offset);
-        let parsed = ctx.parsed.get(child.abs);
+        // a file given inputs is read again for each include: its text is the same, its values are not
+        let parsed = child.inputs ? undefined : ctx.parsed.get(child.abs);
         if (!parsed) {
           const given = ctx.texts?.get(child.abs);
           const src = given !== undefined ? textSource(displayOf(ctx, child.abs), given) : readSource(child.abs, displayOf(ctx, child.abs));
           ctx.sources.set(src.file, src.text);
           parsed = parseFile(src, ctx.state);
-          ctx.parsed.set(child.abs, parsed);
+          if (!child.inputs) ctx.parsed.set(child.abs, parsed);
         }
-        const { top: childTop } = fileTop(parsed);
-        if (childTop) mergeInto(entries, withIncludes(ctx, childTop, child.abs, [...stack, child.abs]));
+        const { top: childTop, header } = fileTop(parsed);
+        let body = childTop;
+        if (body && (header || child.inputs)) body = interpolateInputs(body, header, child.inputs, child.at, (d) => note(ctx, d));
+        const key = child.inputs ? `${child.abs}\0${child.at.src.file}:${child.at.offset}` : child.abs;
+        if (body) mergeInto(entries, withIncludes(ctx, body, key, [...stack, child.abs], child.root));
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         note(ctx, e.diagnostic);
@@ -196,9 +209,13 @@ function withIncludes(ctx: Ctx, top: VMap, abs: string, stack: string[]): VMap {
 interface IncludedFile {
   abs: string;
   at: V;
+  /** The repository root its own `include: local` paths start from. */
+  root: string;
+  /** The `inputs:` the include gives it (a component, or a file with a `spec:` header). */
+  inputs?: VMap;
 }
 
-function includedFiles(ctx: Ctx, value: V): IncludedFile[] {
+function includedFiles(ctx: Ctx, value: V, root: string): IncludedFile[] {
   const out: IncludedFile[] = [];
   const specs = value.kind === 'seq' ? value.items : [value];
   for (const spec of specs) {
@@ -206,12 +223,19 @@ function includedFiles(ctx: Ctx, value: V): IncludedFile[] {
       const s = str(spec);
       if (s === undefined) continue;
       if (/^https?:\/\//i.test(s)) notResolved(ctx, spec, `include of remote file ${s}`);
-      else out.push(...localFiles(ctx, spec, s));
+      else out.push(...localFiles(ctx, spec, s, root));
     } else if (spec.kind === 'map') {
       const local = spec.entries.get('local');
       if (local) {
         const s = str(local.value);
-        if (s !== undefined) out.push(...localFiles(ctx, local.value, s));
+        if (s !== undefined) out.push(...localFiles(ctx, local.value, s, root).map((f) => withInputs(f, spec)));
+        continue;
+      }
+      const project = spec.entries.get('project');
+      const component = spec.entries.get('component');
+      const mapped = project ? projectFiles(ctx, spec, project.value) : component ? componentFile(ctx, component.value) : undefined;
+      if (mapped) {
+        out.push(...mapped.map((f) => withInputs(f, spec)));
         continue;
       }
       const kind = ['project', 'remote', 'template', 'component'].find((k) => spec.entries.has(k));
@@ -219,7 +243,7 @@ function includedFiles(ctx: Ctx, value: V): IncludedFile[] {
         const what = str(spec.entries.get(kind)!.value) ?? '';
         const files = spec.entries.get('file');
         const fileNote = files ? ` (file ${files.value.kind === 'seq' ? files.value.items.map(str).join(', ') : str(files.value)})` : '';
-        notResolved(ctx, spec.entries.get(kind)!.value, `include: ${kind} ${what}${fileNote}`);
+        notResolved(ctx, spec.entries.get(kind)!.value, `include: ${kind} ${what}${fileNote}`, kind === 'project' || kind === 'component' ? NOT_MAPPED : undefined);
       } else {
         note(ctx, spec.src.diagnostic('warning', 'include-invalid', 'an include needs one of local, project, remote, template, component', spec.offset));
       }
@@ -241,7 +265,54 @@ function notResolved(ctx: Ctx, at: V, what: string, why = 'it needs a GitLab ins
   );
 }
 
-function localFiles(ctx: Ctx, at: V, p: string): IncludedFile[] {
+const NOT_MAPPED = 'it needs a GitLab instance; map the project to a local checkout with `map:` in .ci-bgsafe.yml or --map-project';
+
+function withInputs(f: IncludedFile, spec: VMap): IncludedFile {
+  const inputs = spec.entries.get('inputs')?.value;
+  return inputs?.kind === 'map' ? { ...f, inputs } : f;
+}
+
+/** The files of an `include: project` whose project is mapped to a local folder; undefined when it is not mapped. */
+function projectFiles(ctx: Ctx, spec: VMap, at: V): IncludedFile[] | undefined {
+  const project = str(at)?.replace(/^\/+|\/+$/g, '');
+  const dir = project !== undefined ? ctx.map[project] : undefined;
+  if (dir === undefined) return undefined;
+  const files = spec.entries.get('file')?.value;
+  const list = !files ? [] : files.kind === 'seq' ? files.items : [files];
+  const out: IncludedFile[] = [];
+  for (const f of list) {
+    const name = str(f);
+    if (name === undefined) continue;
+    out.push(...localFiles(ctx, f, name, dir));
+  }
+  return out;
+}
+
+/**
+ * The file of an `include: component` (`$CI_SERVER_FQDN/group/project/name@1.0`) whose project is
+ * mapped to a local folder: `templates/name.yml` or `templates/name/template.yml` there.
+ */
+function componentFile(ctx: Ctx, at: V): IncludedFile[] | undefined {
+  const ref = str(at);
+  const m = ref ? /^[^/]+\/(.+)\/([^/@]+)@[^/]+$/.exec(ref) : null;
+  const dir = m ? ctx.map[m[1]!] : undefined;
+  if (!m || dir === undefined) return undefined;
+  const candidates = [path.join(dir, 'templates', `${m[2]}.yml`), path.join(dir, 'templates', m[2]!, 'template.yml')];
+  const abs = candidates.find((c) => {
+    try {
+      return fs.statSync(c).isFile();
+    } catch {
+      return false;
+    }
+  });
+  if (!abs) {
+    note(ctx, at.src.diagnostic('info', 'include-not-found', `component ${ref} is mapped to ${dir}, which has neither templates/${m[2]}.yml nor templates/${m[2]}/template.yml: its jobs and templates are not checked`, at.offset));
+    return [];
+  }
+  return [{ abs, at, root: dir }];
+}
+
+function localFiles(ctx: Ctx, at: V, p: string, root: string): IncludedFile[] {
   if (p.includes('$')) {
     notResolved(ctx, at, `include: local ${p}`, 'its path uses a CI/CD variable');
     return [];
@@ -249,14 +320,14 @@ function localFiles(ctx: Ctx, at: V, p: string): IncludedFile[] {
   const rel = p.replace(/^\/+/, '');
   if (isDynamicPattern(rel)) {
     const found = globSync([rel], {
-      cwd: ctx.root, absolute: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false,
+      cwd: root, absolute: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false,
     }).map((f) => path.resolve(f)).sort();
     if (found.length === 0) {
-      note(ctx, at.src.diagnostic('warning', 'include-no-match', `include: local ${p} matches no file under ${ctx.root}`, at.offset));
+      note(ctx, at.src.diagnostic('warning', 'include-no-match', `include: local ${p} matches no file under ${root}`, at.offset));
     }
-    return found.map((abs) => ({ abs, at }));
+    return found.map((abs) => ({ abs, at, root }));
   }
-  const abs = path.resolve(ctx.root, rel);
+  const abs = path.resolve(root, rel);
   let isFile = ctx.texts?.has(abs) ?? false;
   try {
     isFile ||= fs.statSync(abs).isFile();
@@ -267,7 +338,7 @@ function localFiles(ctx: Ctx, at: V, p: string): IncludedFile[] {
     note(ctx, at.src.diagnostic('info', 'include-not-found', `included file ${p} is not in the files read (looked for ${abs}): its jobs and templates are not checked`, at.offset));
     return [];
   }
-  return [{ abs, at }];
+  return [{ abs, at, root }];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -658,7 +729,11 @@ function scriptItems(ctx: Ctx, v: V): ScriptItem[] {
     if (it.kind === 'scalar' && it.value !== null && typeof it.value !== 'object') {
       // one item per written scalar, shared by the jobs that reach it through `extends`, `!reference`
       // or `default:` (an alias makes a copy of the scalar, and so an item of its own)
-      items.push((it.item ??= YamlScriptItem.of(it, itemText(it))));
+      items.push(
+        (it.item ??= it.written
+          ? new InterpolatedItem(YamlScriptItem.of(it, it.written.text), itemText(it), it.written.from)
+          : YamlScriptItem.of(it, itemText(it))),
+      );
     } else {
       const what = it.kind === 'scalar' ? 'an empty (null) item' : 'a map item';
       note(ctx, it.src.diagnostic('warning', 'bad-script-item', `${what} in a script list is not a command; it is skipped`, it.offset));

@@ -36,6 +36,38 @@ function scalarToken(token: CST.Token | undefined): ScalarToken | undefined {
   }
 }
 
+/**
+ * An item whose `$[[ inputs.x ]]` were replaced (see inputs.ts): `from` gives, for each index of its
+ * text, the index in the written item's text; a replaced part maps to its `$[[`.
+ */
+export class InterpolatedItem implements ScriptItem {
+  readonly #written: ScriptItem;
+  readonly #from: number[];
+  readonly text: string;
+  constructor(written: ScriptItem, text: string, from: number[]) {
+    this.#written = written;
+    this.text = text;
+    this.#from = from;
+  }
+  get file(): string {
+    return this.#written.file;
+  }
+  get key(): string {
+    return `${this.#written.key}:${this.text}`;
+  }
+  get scalar(): ScriptItem['scalar'] {
+    return this.#written.scalar;
+  }
+  offsetOf(index: number): number {
+    const i = Math.max(0, Math.min(Math.trunc(index) || 0, this.#from.length - 1));
+    return this.#written.offsetOf(this.#from[i]!);
+  }
+  locate(index: number): Position {
+    const i = Math.max(0, Math.min(Math.trunc(index) || 0, this.#from.length - 1));
+    return this.#written.locate(this.#from[i]!);
+  }
+}
+
 export class YamlScriptItem implements ScriptItem {
   readonly text: string;
   readonly scalar: { start: number; end: number; style: Style };

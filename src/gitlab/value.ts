@@ -22,6 +22,8 @@ export interface VScalar extends VBase {
   token: CST.Token | undefined;
   /** The script item made of it, once a job runs it (see load.ts); shared by every job that does. */
   item: ScriptItem | undefined;
+  /** Set when `value` is not the written text (its `$[[ inputs.x ]]` replaced): that text, and for each index of `value` its index there. */
+  written?: { text: string; from: number[] };
 }
 export type ScalarStyle = ScriptItem['scalar']['style'];
 export interface VEntry {
