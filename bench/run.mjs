@@ -5,6 +5,7 @@
 //   node bench/run.mjs --quick    sizes 10, 100, 1000, fewer repetitions, prints only
 //   node bench/run.mjs --cold     only the cold start (against `node -e 0`), prints only
 //   node bench/run.mjs --install  only the package installed from its tarball, prints only
+//   node bench/run.mjs --lsp-only the language server's part alone (diagnostics after an edit), prints only
 //   options: --sizes 10,1000   --reps N   --out FILE   --no-peers   --keep (keep the temporary folder)
 //   also: a configuration of a large product's size (bench/gitlab-sized.mjs: ~110 files, templates,
 //   unresolved external includes), linted whole, against the 2 s target
@@ -18,16 +19,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generatePipeline, writePipeline } from './generate.mjs';
 import { generateGitlabSized, writeGitlabSized } from './gitlab-sized.mjs';
+import { benchLsp } from './lsp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const USAGE = 'usage: node bench/run.mjs [--quick | --cold | --install] [--sizes 10,1000] [--reps N] [--out FILE] [--no-peers] [--keep]\n';
+const USAGE = 'usage: node bench/run.mjs [--quick | --cold | --install | --lsp-only] [--sizes 10,1000] [--reps N] [--out FILE] [--no-peers] [--keep]\n';
 let args;
 try {
   args = parseArgs({
     options: {
       quick: { type: 'boolean' }, cold: { type: 'boolean' }, install: { type: 'boolean' }, sizes: { type: 'string' }, reps: { type: 'string' }, out: { type: 'string' },
-      'no-peers': { type: 'boolean' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'no-peers': { type: 'boolean' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'lsp-only': { type: 'boolean' },
     },
   }).values;
 } catch (e) {
@@ -282,6 +284,33 @@ function packageInstall(base) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The language server's figures as Markdown lines. */
+function lspLines(r) {
+  const s = stats(r.edits);
+  return [
+    `| measure | median (min–max) |`,
+    '|---|---|',
+    `| diagnostics after opening the ${r.jobs}-job pipeline (the parser's first load included) | ${r.open.toFixed(0)} ms |`,
+    `| diagnostics after an edit of it (${r.edits.length} edits) | ${s.median.toFixed(0)} ms (${s.min.toFixed(0)}–${s.max.toFixed(0)} ms) |`,
+    '',
+    `Each edit adds a job with a background process to the open \`.gitlab-ci.yml\` (${r.diagnostics} diagnostics on it); the time runs from`,
+    'the change sent to the diagnostics of that version received, through `ci-bgsafe lsp` over JSON-RPC, with the debounce',
+    'set to 0 (an editor waits 200 ms more by default).',
+  ];
+}
+
+const LSP_JOBS = 500;
+if (args['lsp-only']) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'ci-bgsafe-bench-lsp-'));
+  try {
+    const r = await benchLsp({ cli, dir, jobs: LSP_JOBS, reps: repsOverride ?? 7 });
+    process.stdout.write(`${['## Language server', '', ...lspLines(r)].join('\n')}\n`);
+  } finally {
+    if (!args.keep) rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 const base = mkdtempSync(join(os.tmpdir(), 'ci-bgsafe-bench-'));
 // Node's compile cache (Node 22.1 and later): a folder of the benchmark's own, so that no earlier run
 // plays a part; the unmeasured warm-up run fills it, as any earlier run of the same build would
@@ -293,6 +322,7 @@ const prepared = new Map();
 let cold;
 let product;
 let installed;
+let lsp;
 try {
   log(`bench: working in ${base}`);
   if (!installOnly) {
@@ -314,6 +344,10 @@ try {
     const s = runSize(p);
     bySize.set(size, s);
     log(`bench: ${size} jobs (${p.lines} lines): ${Object.entries(s).map(([id, r]) => `${id} ${r.time.median.toFixed(0)} ms / ${r.rss.median.toFixed(0)} MB`).join(', ')}`);
+  }
+  if (!coldOnly && !installOnly) {
+    lsp = await benchLsp({ cli, dir: join(base, 'lsp'), jobs: LSP_JOBS, reps: repsOverride ?? (quick ? 5 : 7) });
+    log(`bench: language server, ${LSP_JOBS} jobs: diagnostics ${stats(lsp.edits).median.toFixed(0)} ms after an edit`);
   }
 } finally {
   if (!args.keep) rmSync(base, { recursive: true, force: true });
@@ -407,6 +441,7 @@ for (const [size, s] of bySize) {
   }
 }
 md.push('');
+if (lsp) md.push('## Language server', '', ...lspLines(lsp), '');
 md.push('## What is measured', '');
 md.push('- The pipelines come from `bench/generate.mjs` (deterministic): a main `.gitlab-ci.yml` with `default:`, anchors,');
 md.push('  `<<:` merges, `extends` chains, `!reference`, and `include: local` of `ci/part-NNN.yml` files of 100 jobs each;');
