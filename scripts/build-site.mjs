@@ -2,13 +2,13 @@
 // Builds the playground, a static page, into site/dist/: the linter and the generator run in the
 // browser (web-tree-sitter's WebAssembly), with no server. The core's modules that reach the system
 // are given their page counterparts: the parser's WASM files are fetched from beside the page
-// (site/src/browser/grammar.ts), the generator's templates are part of the script (render.ts), and
+// (site/src/browser/parser.ts), the generator's templates are part of the script (render.ts), and
 // path, fs and glob are an in-page path arithmetic and a file system without files. The build fails
 // if anything on the page's path still imports a Node module.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { builtinModules } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -30,8 +30,8 @@ const PAGE_MODULES = {
 const seams = {
   name: 'page-seams',
   setup(b) {
-    b.onResolve({ filter: /^\.\/grammar\.js$/ }, (args) =>
-      args.importer.endsWith(join('src', 'shell', 'parser.ts')) ? { path: join(browser, 'grammar.ts') } : undefined);
+    b.onResolve({ filter: /(^|\/)parser\.js$/ }, (args) =>
+      resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')) === join(root, 'src', 'shell', 'parser.ts') ? { path: join(browser, 'parser.ts') } : undefined);
     b.onResolve({ filter: /^\.\/render\.js$/ }, (args) =>
       args.importer.endsWith(join('src', 'gen', 'index.ts')) ? { path: join(browser, 'render.ts') } : undefined);
     b.onResolve({ filter: /^tinyglobby$/ }, () => ({ path: join(browser, 'glob.ts') }));
@@ -66,7 +66,6 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  define: { __LANGUAGE_LOAD_TAKES_MODULE__: 'false' },
   inject: [join(browser, 'globals.ts')],
   loader: { '.ejs': 'text', '.md': 'text' },
   plugins: [seams],
@@ -78,6 +77,6 @@ if (nodeInputs.length) throw new Error(`the page imports Node modules: ${nodeInp
 copyFileSync(join(site, 'index.html'), join(out, 'index.html'));
 copyFileSync(join(site, 'src', 'style.css'), join(out, 'style.css'));
 copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(out, 'tree-sitter-bash.wasm'));
-copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), join(out, 'tree-sitter.wasm'));
+copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), join(out, 'web-tree-sitter.wasm'));
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 process.stdout.write(`site/dist: playground.js ${Math.round(bytes / 1024)} KiB\n`);

@@ -14,7 +14,7 @@ const VPN = readFileSync(join(ROOT, 'examples', 'vpn-deploy', '.gitlab-ci.yml'),
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 
-describe('the playground in Chromium', { timeout: 180_000 }, () => {
+describe('the playground in Chromium', { timeout: 300_000 }, () => {
   let server: Server;
   let browser: Browser;
   let base: string;
@@ -64,7 +64,7 @@ describe('the playground in Chromium', { timeout: 180_000 }, () => {
     const editor = page.getByLabel('.gitlab-ci.yml');
     await editor.fill('');
     await expect.poll(() => page.locator('#status').textContent()).toBe('No findings.');
-    await editor.pressSequentially(VPN);
+    await editor.pressSequentially(VPN, { timeout: 150_000 });
     await expect.poll(() => findingHeads(page), { timeout: 15_000 }).toEqual([
       '9:7 warning BG005/background-before-trap',
       '9:7 warning BG009/output-holds-job-pipe',
