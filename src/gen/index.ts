@@ -11,6 +11,7 @@ import {
   DEFAULT_READY_TIMEOUT,
   GEN_FORMATS,
   GEN_SHELLS,
+  ON_LEAK,
   type GenerateOptions,
   type GenSpec,
   type ServiceSpec,
@@ -47,13 +48,13 @@ function startArgs(s: ServiceSpec, shell: 'bash' | 'sh'): string {
   return parts.join(' ');
 }
 
-/** The runtime (stop, reconcile, watch) as the body of a single-quoted shell string. */
-function runtimeText(): string {
-  const text = renderTemplate('runtime.sh.ejs', {})
+/** A runtime (templates/gen/NAME: the services' stop, reconcile and watch, or the guard's watch and sweep) as the body of a single-quoted shell string. */
+export function runtimeText(name: 'runtime.sh.ejs' | 'guard-runtime.sh.ejs'): string {
+  const text = renderTemplate(name, {})
     .split('\n')
     .filter((l) => l.trim() !== '' && !/^\s*#/.test(l))
     .join('\n');
-  if (text.includes("'")) throw new Error('internal: templates/gen/runtime.sh.ejs must not contain single quotes');
+  if (text.includes("'")) throw new Error(`internal: templates/gen/${name} must not contain single quotes`);
   return `\n${text}\n`;
 }
 
@@ -65,6 +66,9 @@ export function generate(spec: GenSpec, options: GenerateOptions = {}): string {
   if (!GEN_SHELLS.includes(shell)) bad(`--shell: expected bash or sh, got "${String(shell)}"`);
   if (!spec || !Array.isArray(spec.services)) bad('the spec needs a list of services');
   checkSpec(spec);
+  const onLeak = options.onLeak ?? 'warn';
+  if (!ON_LEAK.includes(onLeak)) bad(`--on-leak: expected warn or fail, got "${String(onLeak)}"`);
+  if (format === 'guard' && spec.services.length > 0) bad('--format guard takes no services: the guard stops whatever the job leaves running');
   const jobName = options.jobName ?? 'job-with-services';
   if (!/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/.test(jobName)) bad(`bad job name "${jobName}"`);
 
@@ -77,7 +81,8 @@ export function generate(spec: GenSpec, options: GenerateOptions = {}): string {
     grace: spec.grace ?? DEFAULT_GRACE,
     readyTimeout: spec.readyTimeout ?? DEFAULT_READY_TIMEOUT,
     services,
-    runtime: runtimeText(),
+    runtime: runtimeText(format === 'guard' ? 'guard-runtime.sh.ejs' : 'runtime.sh.ejs'),
+    onLeak,
     jobName,
     indent: (text: string, n: number) =>
       text
@@ -89,6 +94,8 @@ export function generate(spec: GenSpec, options: GenerateOptions = {}): string {
   switch (format) {
     case 'library':
       return renderTemplate('library.sh.ejs', data);
+    case 'guard':
+      return renderTemplate('guard.sh.ejs', data);
     case 'script':
       return renderTemplate('script.sh.ejs', data);
     case 'job':

@@ -14,6 +14,9 @@ Examples:
   # A complete job, written atomically to a file
   $ ci-bgsafe gen --format job --service xvfb='Xvfb :99' --ready xvfb=file:/tmp/.X11-unix/X99 -o ci/xvfb-job.yml
 
+  # The job guard: first in before_script, it names and stops whatever the job leaves running
+  $ ci-bgsafe gen --format guard --grace 5 --on-leak fail
+
   # A hidden job .ci-bgsafe to use with !reference, and the sudoers lines for a service run with sudo
   $ ci-bgsafe gen --format reference --spec ci/services.yml
   $ ci-bgsafe gen --format sudoers --service vpn='/usr/bin/openfortivpn -c /etc/openfortivpn/vpn.conf' --sudo vpn
@@ -21,7 +24,7 @@ Examples:
 Probes: tcp:HOST:PORT, http:URL (http:http://localhost:8080/health), file:PATH, cmd:COMMAND.
 Names: a lower-case letter, then lower-case letters, digits, _ or -.
 Exit codes: 0 written, 2 bad usage or input (the message names the option or file:line:col).
-See docs/gen.md.
+See docs/gen.md and docs/guard.md.
 `;
 
 /** Adds every option of `ci-bgsafe gen` and its help text to `cmd` (a Command named `gen`). */
@@ -36,7 +39,13 @@ export function configureGenCommand(cmd: Command): Command {
     .option('--sudo <NAME>', 'run the service with sudo; see --format sudoers (repeatable)', collect)
     .addOption(new Option('--shell <SHELL>', 'shell of the generated code').choices(['bash', 'sh']))
     .addOption(
-      new Option('--format <FORMAT>', 'what to print').choices(['script', 'job', 'reference', 'library', 'sudoers']).default('script'),
+      new Option('--format <FORMAT>', 'what to print').choices(['script', 'job', 'reference', 'library', 'sudoers', 'guard']).default('script'),
+    )
+    .addOption(
+      new Option('--on-leak <MODE>', 'with --format guard: warn (default) names and stops what the job left running; fail also fails a job that passed').choices([
+        'warn',
+        'fail',
+      ]),
     )
     .option('--spec <FILE>', 'read services from a YAML file (schemas/gen-spec.schema.json)')
     .option('--job-name <NAME>', 'job name for --format job', 'job-with-services')

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic.js';
 import { EXIT, type CliIO } from '../cli/io.js';
 import { InputError } from '../types.js';
-import { generate, loadGenSpec, checkName, type GenSpec, type GenFormat, type GenShell, type ServiceSpec } from './index.js';
+import { generate, loadGenSpec, checkName, type GenSpec, type GenFormat, type GenShell, type OnLeak, type ServiceSpec } from './index.js';
 
 function usage(message: string): never {
   throw new InputError({ severity: 'error', code: 'gen-usage', message, file: '<command line>', line: 1, column: 1 });
@@ -71,13 +71,22 @@ export function specFromOptions(opts: Record<string, unknown>, cwd: string): Gen
 export async function runGen(opts: Record<string, unknown>, io: CliIO): Promise<number> {
   try {
     const spec = specFromOptions(opts, io.cwd);
-    if (spec.services.length === 0 && opts.format !== 'library' && opts.format !== 'sudoers') {
+    if (opts.format === 'guard') {
+      const extra = ['service', 'ready', 'readyTimeout', 'onExit', 'sudo', 'spec'].find((k) => opts[k] !== undefined);
+      if (extra !== undefined) {
+        usage(`--format guard takes only --shell, --grace, --on-leak and -o (not --${extra.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}): the guard stops whatever the job leaves running`);
+      }
+    } else if (opts.onLeak !== undefined) {
+      usage('--on-leak goes with --format guard');
+    }
+    if (spec.services.length === 0 && opts.format !== 'library' && opts.format !== 'sudoers' && opts.format !== 'guard') {
       usage('no service given: use --service NAME=COMMAND or --spec FILE (or --format library for the functions alone)');
     }
     const text = generate(spec, {
       format: (opts.format as GenFormat | undefined) ?? 'script',
       ...(opts.shell !== undefined ? { shell: opts.shell as GenShell } : {}),
       ...(opts.jobName !== undefined ? { jobName: String(opts.jobName) } : {}),
+      ...(opts.onLeak !== undefined ? { onLeak: opts.onLeak as OnLeak } : {}),
     });
     if (opts.output !== undefined) {
       const file = resolve(io.cwd, String(opts.output));

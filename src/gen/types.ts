@@ -1,11 +1,14 @@
 /** Input of the generator: the services a job starts, and how they are waited for and stopped. */
 
 export type GenShell = 'bash' | 'sh';
-export type GenFormat = 'script' | 'job' | 'reference' | 'sudoers' | 'library';
-export const GEN_FORMATS: readonly GenFormat[] = ['script', 'job', 'reference', 'sudoers', 'library'];
+export type GenFormat = 'script' | 'job' | 'reference' | 'sudoers' | 'library' | 'guard';
+export const GEN_FORMATS: readonly GenFormat[] = ['script', 'job', 'reference', 'sudoers', 'library', 'guard'];
 export const GEN_SHELLS: readonly GenShell[] = ['bash', 'sh'];
 
 export type OnExit = 'fail' | 'ignore';
+/** What the job guard does to a job that passed but left processes running: `warn` names and stops them, `fail` also fails the job. */
+export type OnLeak = 'warn' | 'fail';
+export const ON_LEAK: readonly OnLeak[] = ['warn', 'fail'];
 
 export interface ServiceSpec {
   /** `[a-z][a-z0-9_-]*`; names the log file, the GitLab section and the state files. */
@@ -37,6 +40,8 @@ export interface GenerateOptions {
   shell?: GenShell;
   /** Name of the job in `--format job` (default `job-with-services`). */
   jobName?: string;
+  /** `--format guard`: what to do with a passing job that left processes running (default `warn`). */
+  onLeak?: OnLeak;
 }
 
 export const DEFAULT_GRACE = 10;
