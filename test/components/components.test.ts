@@ -12,7 +12,7 @@ import { loadPipeline } from '../../src/gitlab/index.js';
 import { generate } from '../../src/gen/index.js';
 import { expectGolden } from '../golden.js';
 import { headerProblems, interpolate, parseComponent, readComponent, usedInputs } from './component.js';
-import { buildServicesComponent, renderServicesComponent } from '../../scripts/build-components.mjs';
+import { buildComponents, buildServicesComponent, GUARD_COMPONENT, renderGuardComponent, renderServicesComponent } from '../../scripts/build-components.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const templates = join(root, 'templates');
@@ -36,8 +36,8 @@ async function lintText(text: string, name: string) {
 }
 
 describe('component layout (GitLab: ^templates/[\\w-]+(?:/template)?\\.yml$, at most 30)', () => {
-  it('finds the two components', () => {
-    expect(componentFiles).toEqual(['templates/lint.yml', 'templates/services.yml']);
+  it('finds the three components', () => {
+    expect(componentFiles).toEqual(['templates/guard.yml', 'templates/lint.yml', 'templates/services.yml']);
   });
 
   it('every .yml under templates/ is a component path with a spec header, and there are at most 30', () => {
@@ -257,6 +257,59 @@ describe('templates/services.yml', () => {
 
   it('rejects a shell the generator does not have', () => {
     expect(() => interpolate(component, { shell: 'zsh' })).toThrow(/not in the list of allowed options/);
+  });
+});
+
+describe('templates/guard.yml', () => {
+  const component = readComponent(join(templates, 'guard.yml'), 'templates/guard.yml');
+
+  it('is up to date with the generator (run node scripts/build-components.mjs)', async () => {
+    const expected = renderGuardComponent({
+      bash: generate({ services: [] }, { format: 'guard', shell: 'bash' }),
+      sh: generate({ services: [] }, { format: 'guard', shell: 'sh' }),
+      version: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
+    });
+    expect(readFileSync(join(templates, 'guard.yml'), 'utf8')).toBe(expected);
+    expect((await buildComponents())[GUARD_COMPONENT]).toBe(expected);
+  });
+
+  it.each<['bash' | 'sh', { shell?: string; grace?: number; on_leak?: string }]>([
+    ['bash', {}],
+    ['sh', { shell: 'sh', grace: 3, on_leak: 'fail' }],
+  ])('shell %s: .ci-bgsafe-guard carries the guard, usable with extends, !reference and default:; the user jobs lint clean', async (shell, inputs) => {
+    const body = interpolate(component, inputs);
+    const user = [
+      'unit:',
+      '  extends: .ci-bgsafe-guard',
+      '  tags: [shell]',
+      '  script:',
+      '    - npm test',
+      '',
+      'deploy:',
+      '  tags: [shell]',
+      '  before_script:',
+      '    - !reference [.ci-bgsafe-guard, before_script]',
+      '    - echo ready',
+      '  script:',
+      '    - ./deploy.sh',
+      '',
+    ].join('\n');
+    const text = `${body.replace(/^---\n/, '')}\n${user}`;
+    const pipeline = loadPipeline('.gitlab-ci.yml', { text });
+    const byName = new Map(pipeline.jobs.map((j) => [j.name, j]));
+    const guard = generate({ services: [] }, { format: 'guard', shell })
+      .replace('${CI_BGSAFE_GUARD_GRACE:-10}', `\${CI_BGSAFE_GUARD_GRACE:-${String(inputs.grace ?? 10)}}`)
+      .replace('${CI_BGSAFE_GUARD_ON_LEAK:-warn}', `\${CI_BGSAFE_GUARD_ON_LEAK:-${inputs.on_leak ?? 'warn'}}`);
+    for (const name of ['unit', 'deploy']) {
+      expect(byName.get(name)!.before_script[0]!.text.trimEnd(), name).toBe(guard.trimEnd());
+    }
+    const report = await lintText(text, '.gitlab-ci.yml');
+    expect(report.errors).toEqual([]);
+    expect(report.findings.map((f) => `${f.jobs.join(',')} ${f.line}:${f.column} ${f.ruleId} ${f.message}`)).toEqual([]);
+  });
+
+  it('rejects an on_leak the guard does not have', () => {
+    expect(() => interpolate(component, { on_leak: 'kill' })).toThrow(/not in the list of allowed options/);
   });
 });
 

@@ -63,7 +63,7 @@ function makeRepo(fixture: string | null, pipeline: string, options: { templates
   if (fixture) cpSync(join(fixtures, fixture), dir, { recursive: true });
   if (options.templates) {
     mkdirSync(join(dir, 'templates'));
-    for (const f of ['lint.yml', 'services.yml']) cpSync(join(root, 'templates', f), join(dir, 'templates', f));
+    for (const f of ['lint.yml', 'services.yml', 'guard.yml']) cpSync(join(root, 'templates', f), join(dir, 'templates', f));
   }
   writeFileSync(join(dir, '.gitlab-ci.yml'), pipeline);
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
@@ -315,6 +315,63 @@ describe('templates/services.yml: a job built on .ci-bgsafe, run by gitlab-ci-lo
   });
 });
 
+describe('templates/guard.yml: a job built on .ci-bgsafe-guard, run by gitlab-ci-local', () => {
+  const component = readComponent(join(root, 'templates', 'guard.yml'), 'templates/guard.yml');
+
+  const userJobs = [
+    'stages: [test]',
+    '',
+    'leaky:',
+    '  stage: test',
+    '  extends: .ci-bgsafe-guard',
+    '  script:',
+    '    - sleep 1201 >/dev/null 2>&1 &',
+    '    - setsid sh -c "exec sleep 1202" </dev/null >/dev/null 2>&1 &',
+    '    - echo "tests passed"',
+    '',
+    'tidy:',
+    '  stage: test',
+    '  before_script:',
+    '    - !reference [.ci-bgsafe-guard, before_script]',
+    '    - echo setup',
+    '  script:',
+    '    - sleep 0.2',
+    '    - echo "tests passed"',
+    '',
+  ].join('\n');
+
+  function pipeline(inputs: Record<string, unknown>): string {
+    return `${interpolate(component, inputs).replace(/^---\n/, '')}\n${userJobs}`;
+  }
+
+  it.each([['bash', { grace: 2 }], ['sh', { shell: 'sh', grace: 2 }]] as const)(
+    'shell %s, on-leak warn: the job passes, its two leaks are named in the log and gone',
+    async (_shell, inputs) => {
+      const dir = makeRepo(null, pipeline(inputs));
+      const r = await runGcl(dir, ['leaky']);
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).toMatch(/PASS\s+leaky/);
+      expect(r.output).toContain('tests passed');
+      expect(r.output).toMatch(/ci-bgsafe guard: the job has ended; 2 process\(es\) it started are still running/);
+      expect(r.output).toMatch(/pid \d+, ran \d+s: sleep 1201/);
+      expect(r.output).toMatch(/pid \d+, ran \d+s: sleep 1202/);
+      expect(await processesAfter(10_000)).toEqual([]);
+    },
+  );
+
+  it('on-leak fail: the same job fails with exit code 1; a job that leaks nothing passes silently', async () => {
+    const dir = makeRepo(null, pipeline({ grace: 2, on_leak: 'fail' }));
+    const r = await runGcl(dir, ['leaky']);
+    expect(r.output).toContain('failing the job (on-leak: fail)');
+    expect(r.output).toMatch(/leaky .*FAIL 1/);
+    expect(await processesAfter(10_000)).toEqual([]);
+    const t = await runGcl(dir, ['tidy']);
+    expect(t.code, t.output).toBe(0);
+    expect(t.output).toContain('setup');
+    expect(t.output).not.toContain('ci-bgsafe guard');
+  });
+});
+
 describe("the project's own .gitlab-ci.yml, read by gitlab-ci-local", () => {
   let dir = '';
 
@@ -354,7 +411,10 @@ describe("the project's own .gitlab-ci.yml, read by gitlab-ci-local", () => {
 
   it('ci-bgsafe lints it and the components clean', async () => {
     const { lint } = await import('../../src/lint.js');
-    const report = await lint([join(root, '.gitlab-ci.yml'), join(root, 'templates', 'lint.yml'), join(root, 'templates', 'services.yml')], { cwd: root });
+    const report = await lint(
+      [join(root, '.gitlab-ci.yml'), ...['lint.yml', 'services.yml', 'guard.yml'].map((f) => join(root, 'templates', f))],
+      { cwd: root },
+    );
     expect(report.errors).toEqual([]);
     expect(report.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId}`)).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { configureGenCommand } from '../../src/gen/options.js';
 import { runGen } from '../../src/gen/run.js';
 import { generate, type GenSpec } from '../../src/gen/index.js';
+import { renderTemplate } from '../../src/gen/render.js';
 import { InputError } from '../../src/types.js';
 import { EXIT, type CliIO } from '../../src/cli/io.js';
 import { expectGolden } from '../golden.js';
@@ -136,6 +137,57 @@ describe('gen: usage errors exit 2 with one clear line', () => {
   }
 });
 
+describe('gen --format guard', () => {
+  it('prints the guard: grace, on-leak and the cookie, no services; the EXIT trap is set last', async () => {
+    const r = await gen(['--format', 'guard', '--grace', '4', '--on-leak', 'fail', '--shell', 'sh']);
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.err).toBe('');
+    expect(r.out).toContain('CI_BGSAFE_GUARD_GRACE="${CI_BGSAFE_GUARD_GRACE:-4}"');
+    expect(r.out).toContain('CI_BGSAFE_GUARD_ON_LEAK="${CI_BGSAFE_GUARD_ON_LEAK:-fail}"');
+    expect(r.out).toContain('export CI_BGSAFE_GUARD');
+    expect(r.out).not.toMatch(/^ci_bgsafe_start /m);
+    expect(r.out).not.toContain('BASHPID');
+    // Outside its runtime (the watcher's code, run apart), the guard sets one trap: EXIT.
+    const traps = r.out.replace(/CI_BGSAFE_GUARD_RT='[^']*'/, '').split('\n').filter((l) => /^\s*trap /.test(l));
+    expect(traps).toEqual([`      trap 'ci_bgsafe_guard_exit "$?"' EXIT`]);
+  });
+
+  it('defaults: bash, grace 10, on-leak warn', async () => {
+    const r = await gen(['--format', 'guard']);
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.out).toContain('CI_BGSAFE_GUARD_GRACE="${CI_BGSAFE_GUARD_GRACE:-10}"');
+    expect(r.out).toContain('CI_BGSAFE_GUARD_ON_LEAK="${CI_BGSAFE_GUARD_ON_LEAK:-warn}"');
+    expect(r.out).toContain('ci_bgsafe_self=$BASHPID');
+  });
+
+  const cases: Array<[string, string[], RegExp]> = [
+    ['a service', ['--format', 'guard', '--service', VPN], /^ci-bgsafe gen: --format guard takes only --shell, --grace, --on-leak and -o \(not --service\)/],
+    ['a spec file', ['--format', 'guard', '--spec', 'services.yml'], /\(not --spec\)/],
+    ['--on-leak without the guard', ['--service', VPN, '--on-leak', 'fail'], /^ci-bgsafe gen: --on-leak goes with --format guard$/],
+    ['a bad grace', ['--format', 'guard', '--grace', '1.5'], /^ci-bgsafe gen: --grace 1\.5: expected whole seconds/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`rejects ${what} (exit 2, one line)`, async () => {
+      const r = await gen(args);
+      expect(r.code).toBe(EXIT.USAGE);
+      expect(r.out).toBe('');
+      expect(r.err.trimEnd()).toMatch(message);
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    });
+  }
+
+  it('rejects a bad --on-leak through commander', () => {
+    const cmd = configureGenCommand(new Command('gen').exitOverride());
+    cmd.configureOutput({ writeOut: () => {}, writeErr: () => {} });
+    expect(() => cmd.parse(['--format', 'guard', '--on-leak', 'kill'], { from: 'user' })).toThrow(CommanderError);
+  });
+
+  it('generate() refuses services and a bad onLeak', () => {
+    expect(() => generate({ services: [{ name: 'a', command: 'a' }] }, { format: 'guard' })).toThrow(/--format guard takes no services/);
+    expect(() => generate({ services: [] }, { format: 'guard', onLeak: 'kill' as never })).toThrow(/--on-leak: expected warn or fail/);
+  });
+});
+
 describe('gen --spec FILE', () => {
   it('reads services from YAML; command-line options add to it', async () => {
     const r = await gen(['--spec', 'services.yml', '--service', 'xvfb=Xvfb :99', '--ready', 'xvfb=file:/tmp/.X11-unix/X99']);
@@ -214,6 +266,10 @@ describe('goldens (UPDATE_GOLDEN=1 to rewrite)', () => {
     }
   }
 
+  for (const shell of ['bash', 'sh'] as const) {
+    it(`guard (${shell})`, () => golden(`guard.${shell}.out`, generate({ services: [], grace: 5 }, { format: 'guard', shell, onLeak: 'fail' })));
+  }
+
   it('sudoers lists exactly the whitelisted command lines, no wildcards', () => {
     const text = generate(SPEC, { format: 'sudoers' });
     const rules = text.split('\n').filter((l) => l && !l.startsWith('#'));
@@ -253,11 +309,29 @@ describe('shellcheck (no blanket disables)', () => {
     expect(r.code).toBe(0);
   });
 
-  it('the embedded runtime (stop, reconcile, watch) is clean POSIX sh on its own', async () => {
+  it.each(['runtime.sh.ejs', 'guard-runtime.sh.ejs'])('the embedded runtime %s is clean POSIX sh on its own', async (name) => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-sc-'));
     const file = join(dir, 'rt.sh');
-    writeFileSync(file, readFileSync(join(here, '../../templates/gen/runtime.sh.ejs'), 'utf8'));
-    await expect(execFileP('shellcheck', ['-s', 'sh', file])).resolves.toBeDefined();
+    // The variables the runtime reads from its arguments are used; shellcheck sees that only in context.
+    writeFileSync(file, `# shellcheck disable=SC2034\n${renderTemplate(name, {})}`);
+    const r = await execFileP('shellcheck', ['-s', 'sh', '-S', 'style', file]).then(
+      () => ({ code: 0, out: '' }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+    );
+    expect(r.out).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it.concurrent.each(['bash', 'sh'] as const)('guard --shell %s is clean, and so is the library after it', async (shell) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-sc-'));
+    const file = join(dir, 'g.sh');
+    writeFileSync(file, [generate({ services: [] }, { format: 'guard', shell, onLeak: 'fail' }), generate(SPEC, { format: 'library', shell })].join('\n'));
+    const r = await execFileP('shellcheck', ['-s', shell, '-S', 'style', file]).then(
+      () => ({ code: 0, out: '' }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+    );
+    expect(r.out).toBe('');
+    expect(r.code).toBe(0);
   });
 });
 

@@ -68,7 +68,8 @@ async function finished(j: JobHandle, { exitCode = 0 as number | null, within = 
   clearInterval(mark.timer);
   expect(r.hung, r.output).toBe(false);
   const closedAfter = signalled ? r.pipeClosedAfterMs! : mark.started + r.durationMs! - (mark.work ?? mark.started);
-  expect(closedAfter, r.output).toBeLessThan(within);
+  const from = signalled ? 'after the signal' : mark.work === undefined ? 'after the start (no WORK seen)' : 'after WORK';
+  expect(closedAfter, `pipe closed ${closedAfter} ms ${from}\n${r.output}`).toBeLessThan(within);
   if (exitCode !== null) expect(r.exitCode, r.output).toBe(exitCode);
   expect(await j.leftoversAfter(4000)).toEqual([]);
   return r;
