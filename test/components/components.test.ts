@@ -362,3 +362,28 @@ describe('docs/components.md examples', () => {
     }
   });
 });
+
+describe('docs/guard.md examples', () => {
+  const doc = readFileSync(join(root, 'docs', 'guard.md'), 'utf8');
+  const examples = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => b.includes('guard@'));
+  const component = readComponent(join(templates, 'guard.yml'), 'templates/guard.yml');
+
+  it('each example, with the component interpolated in place of its include, loads and lints clean, and every job starts with the guard', async () => {
+    const { parse } = await import('yaml');
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const block of examples) {
+      const config = parse(block, { customTags: [{ tag: '!reference', collection: 'seq', resolve: (s: unknown) => s }] as never }) as {
+        include: Array<{ component: string; inputs?: Record<string, unknown> }>;
+      };
+      expect(config.include[0]!.component).toBe('$CI_SERVER_FQDN/ci-bgsafe/ci-bgsafe/guard@0.1.0');
+      const jobs = block.replace(/^include:\n(?:  .*\n)+/m, '');
+      const text = `${interpolate(component, config.include[0]!.inputs ?? {}).replace(/^---\n/, '')}\n${jobs}`;
+      const report = await lintText(text, '.gitlab-ci.yml');
+      expect(report.errors, block).toEqual([]);
+      expect(report.findings.map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`), block).toEqual([]);
+      const userJobs = loadPipeline('.gitlab-ci.yml', { text }).jobs.filter((j) => !j.name.startsWith('.'));
+      expect(userJobs.length).toBeGreaterThan(0);
+      for (const j of userJobs) expect(j.before_script[0]?.text ?? '', j.name).toContain('ci_bgsafe_guard_exit()');
+    }
+  });
+});
