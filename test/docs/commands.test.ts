@@ -23,6 +23,12 @@ const NOT_RUN: Record<string, string> = {
   'UPDATE_GOLDEN=1 npm test': 'the suite itself, rewriting goldens',
   'npm run bench': 'the benchmark takes minutes; bench/ has its own test',
   'npm run typecheck': 'type-checks the checkout, not a behaviour; run before every merge (CONTRIBUTING.md)',
+  'npm run build:site': 'test/site builds the playground and drives it in Chromium',
+  'python3 -m http.server -d site/dist 8000': 'serves the playground until stopped; test/site serves and opens it',
+  'cd editors/vscode': 'the VS Code extension is built from the registry and installed into VS Code, neither of which the suite does',
+  'npm install': 'installs the VS Code extension\'s own dependencies from the registry',
+  'npm run package': 'packages the VS Code extension with @vscode/vsce',
+  'code --install-extension ci-bgsafe-0.1.0.vsix': 'needs VS Code',
   'node scripts/build-components.mjs': 'rewrites templates/services.yml in the checkout while other tests read it; test/components checks that file is what it writes',
 };
 /** Code spans that name an option in a sentence, not a command to run. */
