@@ -230,7 +230,9 @@ function generateNow(): void {
       command: data.command ?? '',
       ...(data.ready ? { ready: data.ready } : {}),
     };
-    genOut.textContent = generate({ services: [service] }, { format: (data.format || 'job') as GenFormat, shell: (data.shell || 'bash') as GenShell });
+    const format = (data.format || 'job') as GenFormat;
+    // The guard takes no services: it covers whatever the job starts.
+    genOut.textContent = generate({ services: format === 'guard' ? [] : [service] }, { format, shell: (data.shell || 'bash') as GenShell });
   } catch (e) {
     genOut.textContent = '';
     genError.textContent = e instanceof InputError ? e.diagnostic.message : (e as Error).message;

@@ -108,6 +108,11 @@ describe('the playground in Chromium', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Generate' }).click();
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: SCREENSHOT, fullPage: false });
+    // the guard (it takes no services)
+    await page.getByLabel('Output').selectOption('guard');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    expect(await page.locator('#gen-error').textContent()).toBe('');
+    expect(await page.locator('#gen-out').textContent()).toContain('export CI_BGSAFE_GUARD');
     // nothing was fetched but the page's own files
     expect(requests.filter((u) => !u.startsWith(base))).toEqual([]);
     await page.close();
