@@ -196,8 +196,6 @@ async function runLint(paths: string[], opts: LintCliOptions, io: CliIO): Promis
     executor: opts.executor,
     ...(opts.mapProject?.length ? { map } : {}),
     stdin: stdinUsed ? { text: await io.readStdin(), name: '<stdin>' } : undefined,
-    // The report needs to say what is fixable; the edits themselves are worked out again by --fix.
-    fixes: false,
   };
   let report = await lint(paths, lintOptions);
 

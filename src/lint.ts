@@ -1,12 +1,11 @@
 /**
  * The linter: files -> pipeline model -> per-job shell analysis -> rules -> findings.
- * Reads the files and configurations it is given and returns a report as data; it never prints or exits
- * (printing and exit codes belong to the CLI).
+ * Reads the files and configurations it is given and returns a report as data; printing and exit codes
+ * belong to the CLI. It neither fixes (src/fix/) nor generates (src/gen/).
  */
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ciFilesIn, isDirectory } from './files.js';
 import { defaultConfig, findConfigFile, isIgnored, loadConfig, ruleSetting, type Config } from './config/index.js';
-import type { LintReport } from './format/types.js';
 import { loadPipeline } from './gitlab/index.js';
 import { RULES } from './rules/index.js';
 import type { Report, Rule } from './rules/rule.js';
@@ -16,9 +15,8 @@ import { readFileSync } from 'node:fs';
 import { initShellParser } from './shell/parser.js';
 import { partAt, toSource } from './shell/program.js';
 import { FileScriptItem, isShellScript, MAX_SCRIPT_DEPTH, projectRoot, ScriptFiles, type ScriptRun } from './scripts.js';
-import { fixFor, withSourceTexts } from './fix/fixers.js';
 import { applySuppressions } from './suppress.js';
-import { InputError, severityRank, type Diagnostic, type Executor, type Finding, type Job, type Pipeline, type ShellKind } from './types.js';
+import { InputError, severityRank, type Diagnostic, type Executor, type Finding, type Job, type LintReport, type Pipeline, type ShellKind } from './types.js';
 
 export interface LintOptions {
   /** Paths in the report are relative to it (default: process.cwd()). */
@@ -33,11 +31,6 @@ export interface LintOptions {
   rules?: Rule[];
   /** Text for the path `-` (standard input), with the name to report it under. */
   stdin?: { text: string; name?: string };
-  /**
-   * Whether findings carry the text edits that fix them (`Finding.fix`; default true). With false only
-   * `fixable` is set, and linting does not load the preamble generator.
-   */
-  fixes?: boolean;
   /** Texts of files by absolute path, used instead of what is on disk for included files (an editor's unsaved buffers). */
   texts?: ReadonlyMap<string, string>;
   /**
@@ -221,12 +214,11 @@ function lintPipeline(pipeline: Pipeline, file: string, config: Config, options:
     .map((rule) => ({ rule, setting: ruleSetting(config, rule.meta) }))
     .filter((r) => r.setting !== 'off');
   const run: FileRun = {
-    file, rules, found: new Map(), noted: new Set(), notes, withFixes: options.fixes !== false,
+    file, rules, found: new Map(), noted: new Set(), notes,
     scripts: new ScriptFiles(projectRoot(pipeline.file), isAbsolute(pipeline.file)), scriptTexts: new Set(), sources: pipeline.sources, parses,
   };
   workingFolder = options.cwd ?? process.cwd();
-  // Fixes are computed on the texts just linted: read once, never again per finding.
-  withSourceTexts(pipeline.sources, () => lintJobs(pipeline, config, options, run, parses));
+  lintJobs(pipeline, config, options, run, parses);
   return { pipeline, findings: [...run.found.values()], errors, notes };
 }
 
@@ -239,13 +231,13 @@ interface FileRun {
   /** Positions already given a "not fully analysed" note. */
   noted: Set<string>;
   notes: Diagnostic[];
-  withFixes: boolean;
   /** The project's shell scripts the jobs run, read once each. */
   scripts: ScriptFiles;
   /** For a finding in a repository script: the job line that runs it (set while such a script is linted). */
   via?: string;
   /** Script texts planned for the run (released when it ends). */
   scriptTexts: Set<string>;
+  /** The texts the pipeline and its scripts were read from: rules make their fixes' edits on them. */
   sources: Map<string, string>;
   parses: Parses;
 }
@@ -366,7 +358,7 @@ function lintWithScripts(job: Job, analysis: JobAnalysis, run: FileRun, depth: n
 }
 
 function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
-  const { file, rules, found, noted, notes, withFixes } = run;
+  const { file, rules, found, noted, notes, sources } = run;
   for (const which of ['main', 'after'] as const) {
     const a = analysis[which];
     // a list under a hidden key need not be commands at all (file patterns, say): no note for what is not bash
@@ -387,7 +379,7 @@ function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
     }
   }
   const reports: Report[] = [];
-  const context = { job: analysis, report: (r: Report) => void reports.push(r) };
+  const context = { job: analysis, sources, report: (r: Report) => void reports.push(r) };
   for (const { rule, setting } of rules) {
     reports.length = 0;
     try {
@@ -395,7 +387,7 @@ function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
     } catch (e) {
       throw new Error(`rule ${rule.meta.id} failed on job "${job.name}" in ${file}: ${(e as Error).message}`, { cause: e });
     }
-    for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job, withFixes, run.via);
+    for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job, run.via);
   }
 }
 
@@ -419,7 +411,7 @@ function caveat(job: Job): string {
 }
 
 function addFinding(
-  found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job, withFixes: boolean,
+  found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job,
   via?: string,
 ): void {
   const program = analysis[r.program].program;
@@ -448,20 +440,12 @@ function addFinding(
     }
     return;
   }
-  // Fixes are computed for fixable rules only; what cannot be fixed safely keeps a suggestion.
-  let fixable = !!r.fix;
-  if (rule.meta.fixable && !r.fix && !inScript) {
-    const f = fixFor(rule.meta.id, r, analysis, src, withFixes);
-    fixable = !!f?.fix;
-    if (f?.fix && withFixes) r = { ...r, fix: f.fix };
-    if (f?.suggestion && !r.suggestion) r = { ...r, suggestion: f.suggestion };
-  }
+  // Only a fixable rule's fix counts, and only one whose edits are all in the YAML file it is found in.
   // A template is the jobs' that use it, elsewhere: --fix leaves it alone (the suggestion stays).
-  if (job.template !== undefined && (fixable || r.fix)) {
-    fixable = false;
-    const { fix: _fix, ...rest } = r;
-    r = rest;
-  }
+  const fix =
+    rule.meta.fixable && !inScript && job.template === undefined && r.fix?.edits.length && r.fix.edits.every((e) => e.file === src.file)
+      ? r.fix
+      : undefined;
   // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
   const severity = r.severity && severityRank(r.severity) < severityRank(configured) ? r.severity : configured;
   const uncertain = !!job.unread && DEPENDS_ON_WHOLE_JOB.has(rule.meta.id);
@@ -482,8 +466,8 @@ function addFinding(
     endColumn: src.endColumn,
     jobs: job.template !== undefined ? [] : [job.name],
     section: src.section,
-    fixable: rule.meta.fixable && fixable,
-    ...(r.fix ? { fix: r.fix } : {}),
+    fixable: !!fix,
+    ...(fix ? { fix } : {}),
     ...(r.suggestion ? { suggestion: r.suggestion } : {}),
     ...(job.template !== undefined ? { template: job.template } : {}),
   };

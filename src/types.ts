@@ -130,12 +130,22 @@ export interface ItemRange {
   end: number;
 }
 
-/** A text edit on a source file, in character offsets of the original text. */
+/** A text edit on a source file: the characters in `range` (offsets of the original text, end exclusive) become `text`. */
 export interface TextEdit {
   file: string;
-  start: number;
-  end: number;
+  range: [number, number];
   text: string;
+}
+
+/** How to repair a finding: text edits on the original sources, all in the file the finding is in. */
+export interface Fix {
+  edits: TextEdit[];
+  /**
+   * The repaired code calls `ci_bgsafe_start` from the library of this shell, through
+   * `!reference [.ci-bgsafe, before_script]` (`.ci-bgsafe-sh` for sh). `--fix` makes sure the file
+   * has it, once: a hidden job holding the library, or an `include:` of the services component.
+   */
+  library?: 'bash' | 'sh';
 }
 
 /** What a rule reports: data only, turned into prose and position by the linter and formatters. */
@@ -152,10 +162,30 @@ export interface Finding {
   jobs: string[];
   section: Section;
   fixable: boolean;
-  /** Source-text edits that fix it, when `fixable`. */
-  fix?: TextEdit[];
+  /** How to repair it, when `fixable`. */
+  fix?: Fix;
   /** A suggested change, for findings that cannot be fixed safely. */
   suggestion?: string;
   /** Set when the finding is in a template that no job of the file reaches (`jobs` is empty then). */
   template?: string;
+}
+
+/** The result of one lint run: what the formatters and `--fix` take. */
+export interface LintReport {
+  findings: Finding[];
+  /** Input errors: a file that could not be linted (the CLI exits 2). */
+  errors: Diagnostic[];
+  /** Non-fatal notes: include not resolved, not fully analysed, unused suppression... */
+  notes: Diagnostic[];
+  /** Files linted. */
+  files: string[];
+  /** File -> text, for code frames, fingerprints and fixes. */
+  sources: Map<string, string>;
+  /** Paths in reports are relative to it. */
+  cwd: string;
+  /**
+   * When the run fails, from the configurations that applied to the linted files: the strictest
+   * `severityThreshold` and `maxWarnings` among them (command-line options override both).
+   */
+  settings?: { severityThreshold?: Severity; maxWarnings?: number };
 }

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/config/index.js';
 import { lint, lintFile } from '../src/lint.js';
@@ -39,17 +39,48 @@ describe('lint', () => {
     ]);
   });
 
-  it('with fixes: false says what is fixable without carrying the edits', async () => {
+  it("carries each fixable finding's fix as edits on the source text, and the library it needs", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-lint-'));
     const file = join(dir, '.gitlab-ci.yml');
-    writeFileSync(file, 'test:\n  tags: [shell]\n  script:\n    - ./mock-server --port 8080 &\n    - npm test\n');
-    const withEdits = await lint([file], { cwd: FIX, noConfig: true });
-    const without = await lint([file], { cwd: FIX, noConfig: true, fixes: false });
-    const bg001 = withEdits.findings.find((f) => f.ruleId === 'BG001')!;
+    const text = 'test:\n  tags: [shell]\n  script:\n    - ./mock-server --port 8080 &\n    - npm test\n';
+    writeFileSync(file, text);
+    const report = await lint([file], { cwd: FIX, noConfig: true });
+    const bg001 = report.findings.find((f) => f.ruleId === 'BG001')!;
     expect(bg001.fixable).toBe(true);
-    expect(bg001.fix?.some((e) => e.text.includes('ci_bgsafe_start()'))).toBe(true);
-    expect(without.findings.map((f) => [f.ruleId, f.line, f.fixable])).toEqual(withEdits.findings.map((f) => [f.ruleId, f.line, f.fixable]));
-    expect(without.findings.filter((f) => f.fix)).toEqual([]);
+    const item = text.indexOf('    - ./mock');
+    const cmd = text.indexOf('./mock');
+    expect(bg001.fix).toEqual({
+      edits: [
+        { file, range: [item, item], text: '    - !reference [.ci-bgsafe, before_script]\n' },
+        { file, range: [cmd, text.indexOf('&') + 1], text: 'ci_bgsafe_start mock-server -- ./mock-server --port 8080' },
+      ],
+      library: 'bash',
+    });
+    const bg009 = report.findings.find((f) => f.ruleId === 'BG009')!;
+    expect(bg009.fix).toEqual({
+      edits: [
+        { file, range: [cmd, cmd], text: 'mkdir -p "${CI_PROJECT_DIR:-.}/.ci-bgsafe"; ' },
+        { file, range: [text.indexOf(' &'), text.indexOf(' &')], text: ' >"${CI_PROJECT_DIR:-.}/.ci-bgsafe/mock-server.log" 2>&1' },
+      ],
+    });
+  });
+
+  it('imports neither the fixer nor the generator', () => {
+    const seen = new Set<string>();
+    const visit = (path: string): void => {
+      if (seen.has(path)) return;
+      seen.add(path);
+      const code = readFileSync(path, 'utf8');
+      for (const m of code.matchAll(/^(?:import|export)\b[^;]*?\bfrom '(\.[^']+)'|\bimport\('(\.[^']+)'\)/gm)) {
+        const spec = (m[1] ?? m[2])!.replace(/\.js$/, '.ts');
+        const target = resolve(dirname(path), spec);
+        if (existsSync(target)) visit(target);
+      }
+    };
+    const src = resolve(import.meta.dirname, '..', 'src');
+    visit(join(src, 'lint.ts'));
+    expect(seen.size).toBeGreaterThan(10);
+    expect([...seen].map((p) => relative(src, p)).filter((p) => p.startsWith('fix/') || p.startsWith('gen/'))).toEqual([]);
   });
 
   it('holds no parsed program once it returns, trap handlers included', async () => {

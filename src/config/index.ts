@@ -23,6 +23,8 @@ export interface Config {
   executor?: Executor;
   severityThreshold?: Severity;
   maxWarnings?: number;
+  /** The services component's address: `--fix` includes it instead of pasting the library. */
+  servicesComponent?: string;
   ignore: { files: string[]; jobs: string[] };
   /** The directory of the configuration file: `ignore.files` globs are relative to it. */
   baseDir?: string;
@@ -137,6 +139,7 @@ export function parseConfig(text: string, file: string, rules: RuleMeta[]): Conf
     executor?: Executor;
     severityThreshold?: Severity;
     maxWarnings?: number;
+    servicesComponent?: string;
     ignore?: { files?: string[]; jobs?: string[] };
     map?: Record<string, string>;
   };
@@ -152,6 +155,7 @@ export function parseConfig(text: string, file: string, rules: RuleMeta[]): Conf
     config.map = {};
     for (const [project, dir] of Object.entries(raw.map)) config.map[project.replace(/^\/+|\/+$/g, '')] = resolve(config.baseDir!, dir);
   }
+  if (raw.servicesComponent !== undefined) config.servicesComponent = raw.servicesComponent;
   return config;
 }
 

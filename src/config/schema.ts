@@ -61,6 +61,12 @@ export function configSchema(rules: RuleMeta[]): object {
         propertyNames: { pattern: '^[^/\\s][^\\s]*$' },
         additionalProperties: { type: 'string', minLength: 1 },
       },
+      servicesComponent: {
+        description:
+          'The address of the services component the project includes, as written after `component:` (e.g. $CI_SERVER_FQDN/ci-bgsafe/ci-bgsafe/services@0.1.0). When set, `--fix` adds that include to a file whose fixed jobs need the library, instead of the library itself as a hidden job `.ci-bgsafe`.',
+        type: 'string',
+        minLength: 1,
+      },
       ignore: {
         description: 'Files and jobs not to lint (picomatch globs).',
         type: 'object',

@@ -1,22 +1,21 @@
 /**
- * `ci-bgsafe lint --fix` / `--fix-dry-run`: applies the findings' text edits to the files that were
- * linted, one fix at a time. Each candidate text is re-linted in memory; a fix is kept only when the
- * YAML still loads, its finding is gone and no rule reports more than before. Writes are atomic and
- * keep the file's mode. Standard input is never written: its repairs appear in the diff only.
+ * `ci-bgsafe lint --fix` / `--fix-dry-run`: applies the fixes the rules found (text edits on the linted
+ * files) one at a time. Each candidate text is re-linted in memory; a fix is kept only when the YAML
+ * still loads, its finding is gone and no rule reports more than before. A fix that overlaps one
+ * applied before it is left for the next round, when the rules work it out again on the new text.
+ * Where a fix calls the library, the file gets it once (library.ts). Writes are atomic and keep the
+ * file's mode. Standard input is never written: its repairs appear in the diff only.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { defaultConfig, findConfigFile, loadConfig, type Config } from '../config/index.js';
-import type { LintReport } from '../format/types.js';
 import { lintFile, type LintOptions } from '../lint.js';
 import { RULES } from '../rules/index.js';
 import { applySuppressions } from '../suppress.js';
-import type { Diagnostic, Finding, TextEdit } from '../types.js';
-import { withSourceTexts } from './fixers.js';
+import type { Diagnostic, Finding, Fix, LintReport, TextEdit } from '../types.js';
 import { writeFileAtomic } from '../atomic.js';
-
-export { fixFor, LOG_DIR } from './fixers.js';
+import { provideLibrary } from './library.js';
 
 export interface ApplyFixesOptions {
   /** Write the fixed files (`--fix`); otherwise only compute the diff (`--fix-dry-run`). */
@@ -56,18 +55,15 @@ export interface ApplyFixesResult {
   files: FileFixes[];
 }
 
-const FIXABLE = new Set(RULES.filter((r) => r.meta.fixable).map((r) => r.meta.id));
-
 /** Fixes what the report's fixable findings allow in the linted files; writes only when `write`. */
 export async function applyFixes(report: LintReport, options: ApplyFixesOptions): Promise<ApplyFixesResult> {
   const cwd = resolve(options.cwd ?? report.cwd);
   const result: ApplyFixesResult = { diff: '', written: [], files: [] };
-  const lintOptions: LintOptions = { ...options.lint, cwd, fixes: true };
+  const lintOptions: LintOptions = { ...options.lint, cwd };
   for (const name of report.files) {
     const stdin = !report.sources.has(resolve(cwd, name)) && report.sources.has(name) && !isFileOnDisk(resolve(cwd, name));
     const file = stdin ? name : resolve(cwd, name);
-    // Fixes of standard input are computed here: the linter could not read its text to check them.
-    if (!report.findings.some((f) => f.file === file && (f.fixable || f.fix?.length || (stdin && FIXABLE.has(f.ruleId))))) continue;
+    if (!report.findings.some((f) => f.file === file && f.fix)) continue;
     const before = report.sources.get(file) ?? readFileSync(file, 'utf8');
     const config = configFor(file, stdin, lintOptions);
     const fixed = fixText(file, before, config, lintOptions, options.maxFixes ?? 100);
@@ -105,28 +101,27 @@ interface Linted {
 
 /** Lints a candidate text of `file` in memory, with suppression comments applied. */
 function lintText(file: string, text: string, config: Config, options: LintOptions): Linted {
-  return withSourceTexts(new Map([[file, text]]), () => {
-    const r = lintFile(file, config, options, text);
-    const sources = new Map(r.pipeline?.sources ?? []);
-    sources.set(file, text);
-    const metas = (options.rules ?? RULES).map((x) => x.meta);
-    const findings = applySuppressions(r.findings, sources, metas).findings.filter((f) => f.file === file);
-    return { findings, errors: r.errors };
-  });
+  const r = lintFile(file, config, options, text);
+  const sources = new Map(r.pipeline?.sources ?? []);
+  sources.set(file, text);
+  const metas = (options.rules ?? RULES).map((x) => x.meta);
+  const findings = applySuppressions(r.findings, sources, metas).findings.filter((f) => f.file === file);
+  return { findings, errors: r.errors };
 }
 
-/** Applies edits (in offsets of `text`); undefined when two of them overlap. */
+/** Applies edits (in offsets of `text`); undefined when two of them overlap or one is out of range. */
 export function applyEdits(text: string, edits: TextEdit[]): string | undefined {
-  const sorted = dedupe(edits).sort((a, b) => a.start - b.start || a.end - b.end);
+  const sorted = dedupe(edits).sort((a, b) => a.range[0] - b.range[0] || a.range[1] - b.range[1]);
   for (let i = 1; i < sorted.length; i++) {
-    const p = sorted[i - 1]!;
-    const c = sorted[i]!;
-    if (c.start < p.end || (c.start === p.start && p.start === p.end && c.start === c.end)) return undefined;
+    const [ps, pe] = sorted[i - 1]!.range;
+    const [cs, ce] = sorted[i]!.range;
+    // Two insertions at one place would depend on their order.
+    if (cs < pe || (cs === ps && ps === pe && cs === ce)) return undefined;
   }
   let out = text;
-  for (const e of sorted.reverse()) {
-    if (e.start < 0 || e.end > text.length || e.end < e.start) return undefined;
-    out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  for (const { range: [s, e], text: t } of sorted.reverse()) {
+    if (s < 0 || e > text.length || e < s) return undefined;
+    out = out.slice(0, s) + t + out.slice(e);
   }
   return out;
 }
@@ -134,11 +129,17 @@ export function applyEdits(text: string, edits: TextEdit[]): string | undefined 
 function dedupe(edits: TextEdit[]): TextEdit[] {
   const seen = new Set<string>();
   return edits.filter((e) => {
-    const k = `${e.file}|${e.start}|${e.end}|${e.text}`;
+    const k = `${e.file}|${e.range[0]}|${e.range[1]}|${e.text}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
+}
+
+/** The text with `fix` applied, the library added where it needs it; undefined when that cannot be done. */
+function applyFix(text: string, fix: Fix, config: Config): string | undefined {
+  const edited = applyEdits(text, fix.edits);
+  return edited !== undefined && fix.library ? provideLibrary(edited, fix.library, config.servicesComponent) : edited;
 }
 
 function counts(findings: Finding[]): Map<string, number> {
@@ -175,11 +176,11 @@ export function fixText(
   let current = lintText(file, text, config, options);
   for (let n = 0; n < maxFixes; n++) {
     const next = current.findings
-      .filter((f) => f.fix?.length && f.fix.every((e) => e.file === file) && !tried.has(fixKey(f)))
-      .sort((a, b) => priority(a.ruleId) - priority(b.ruleId))[0];
+      .filter((f) => f.fix?.edits.every((e) => e.file === file) && !tried.has(fixKey(f)))
+      .sort(byPriority)[0];
     if (!next) break;
     tried.add(fixKey(next));
-    const candidate = applyEdits(text, next.fix!);
+    const candidate = applyFix(text, next.fix!, config);
     const after = candidate === undefined ? undefined : lintText(file, candidate, config, options);
     if (candidate === undefined || !after || !better(current, after, next.ruleId)) {
       rejected.push(summary(next));
@@ -192,13 +193,15 @@ export function fixText(
   return { text, applied, rejected };
 }
 
-/** Starting a process through the library also settles its output and ERR trap: try those fixes first. */
-function priority(ruleId: string): number {
-  return ruleId === 'BG009' ? 2 : ruleId === 'BG006' ? 1 : 0;
+/**
+ * Fixes that start processes through the library first (they settle the same statements' output
+ * too, where a redirect would stand in their way), then in the order of the file.
+ */
+function byPriority(a: Finding, b: Finding): number {
+  return Number(!a.fix?.library) - Number(!b.fix?.library) || a.line - b.line || a.column - b.column;
 }
 
 function fixKey(f: Finding): string {
   return `${f.ruleId}|${JSON.stringify(f.fix)}`;
 }
 
-export { writeFileAtomic } from '../atomic.js';

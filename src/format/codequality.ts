@@ -1,6 +1,5 @@
 /** GitLab Code Quality report (`artifacts:reports:codequality`): a JSON array of issues. */
-import type { Severity } from '../types.js';
-import type { LintReport } from './types.js';
+import type { Severity, LintReport } from '../types.js';
 import { fingerprints } from './fingerprint.js';
 import { relativePath } from './util.js';
 

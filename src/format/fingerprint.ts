@@ -4,8 +4,7 @@
  * The line number is left out, so code that moves keeps its fingerprint.
  */
 import { crypto } from '../builtin.js';
-import type { Finding } from '../types.js';
-import type { LintReport } from './types.js';
+import type { Finding, LintReport } from '../types.js';
 import { lineOf, relativePath, sortFindings, sourceOf } from './util.js';
 
 /** Fingerprints for `sortFindings(report)`, in that order (unique within the report). */

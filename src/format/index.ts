@@ -1,11 +1,13 @@
 /** Report formatters: pure functions from a LintReport to the text written out. */
-import type { FormatName, FormatOptions, LintReport } from './types.js';
+import type { LintReport } from '../types.js';
+import type { FormatName, FormatOptions } from './types.js';
 import { formatText } from './text.js';
 import { formatJson } from './json.js';
 import { formatSarif } from './sarif.js';
 import { formatCodeQuality } from './codequality.js';
 
-export type { FormatName, FormatOptions, LintReport } from './types.js';
+export type { FormatName, FormatOptions } from './types.js';
+export type { LintReport } from '../types.js';
 export { formatText } from './text.js';
 export { formatJson, toJsonReport, type JsonReport, type JsonFinding } from './json.js';
 export { formatSarif, toSarif } from './sarif.js';

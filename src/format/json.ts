@@ -1,6 +1,5 @@
 /** Machine-readable report, version 1; `schemas/report.schema.json` describes it exactly. */
-import type { Diagnostic, Finding } from '../types.js';
-import type { LintReport } from './types.js';
+import type { Diagnostic, Finding, LintReport } from '../types.js';
 import { relativePath, sortDiagnostics, sortFindings } from './util.js';
 
 /** A finding as the JSON report writes it: everything but the edits and suggestion used by --fix. */

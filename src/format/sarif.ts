@@ -1,7 +1,7 @@
 /** SARIF 2.1.0: one run, rule metadata for every rule passed in, results with regions. */
-import type { Diagnostic, Severity } from '../types.js';
+import type { Diagnostic, Severity, LintReport } from '../types.js';
 import { docUrl, type RuleMeta } from '../rules/types.js';
-import type { FormatOptions, LintReport } from './types.js';
+import type { FormatOptions } from './types.js';
 import { fingerprints } from './fingerprint.js';
 import { relativePath, sortDiagnostics } from './util.js';
 

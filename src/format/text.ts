@@ -1,8 +1,8 @@
 /** Human-readable output: `file:line:col: severity message [ID/name]`, a code frame, jobs and docs. */
 import picocolors from 'picocolors';
-import type { Diagnostic, Finding, Severity } from '../types.js';
+import type { Diagnostic, Finding, Severity, LintReport } from '../types.js';
 import { docUrl } from '../rules/types.js';
-import type { FormatOptions, LintReport } from './types.js';
+import type { FormatOptions } from './types.js';
 import { lineOf, relativePath, sortDiagnostics, sortFindings, sourceOf } from './util.js';
 
 type Colors = ReturnType<typeof picocolors.createColors>;

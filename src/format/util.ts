@@ -1,7 +1,6 @@
 /** Helpers shared by the formatters: relative paths, source lines, stable ordering. */
 import { isAbsolute, relative, resolve, sep, basename } from 'node:path';
-import { severityRank, type Diagnostic, type Finding } from '../types.js';
-import type { LintReport } from './types.js';
+import { severityRank, type Diagnostic, type Finding, type LintReport } from '../types.js';
 
 /** `file` relative to `cwd`, with forward slashes. */
 export function relativePath(cwd: string, file: string): string {

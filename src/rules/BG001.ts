@@ -1,4 +1,5 @@
 import { backgroundStatus, cannotHang, fate, GEN_HINT, label } from './common.js';
+import { libraryFix, LIBRARY_SUGGESTION } from './library-fix.js';
 import type { Rule } from './rule.js';
 
 /** BG001 unmanaged-background: a background statement that nothing ever stops. */
@@ -10,7 +11,7 @@ export const BG001: Rule = {
     summary: 'A command runs in the background and nothing stops it: no EXIT trap stops background work and no later kill or wait reaches it.',
     fixable: true,
   },
-  check({ job, report }) {
+  check({ job, sources, report }) {
     const a = job.main;
     for (const b of a.facts.backgrounds) {
       const s = backgroundStatus(a, b);
@@ -23,6 +24,8 @@ export const BG001: Rule = {
         end: b.amp + 1,
         message: `${label(b)} runs in the background and nothing stops it: ${fate(job.executor)}. Stop it from an EXIT trap, or ${GEN_HINT}.`,
         severity: cannotHang(job.executor) ? 'warning' : undefined,
+        fix: libraryFix(sources, job, b.start),
+        suggestion: LIBRARY_SUGGESTION,
       });
     }
   },

@@ -1,4 +1,5 @@
 import { backgroundStatus, cannotHang, label } from './common.js';
+import { libraryFix, LIBRARY_SUGGESTION } from './library-fix.js';
 import type { Rule } from './rule.js';
 
 /** BG002 cleanup-only-on-success: stopped at the end of the script, but a failure before that skips the stop. */
@@ -10,7 +11,7 @@ export const BG002: Rule = {
     summary: 'A background command is stopped or waited for later in the script, but no trap stops it when a command in between fails.',
     fixable: true,
   },
-  check({ job, report }) {
+  check({ job, sources, report }) {
     const a = job.main;
     for (const b of a.facts.backgrounds) {
       const s = backgroundStatus(a, b);
@@ -23,6 +24,8 @@ export const BG002: Rule = {
         end: b.amp + 1,
         message: `${label(b)} is stopped only when the script reaches \`${stop.node.text.replace(/\s+/g, ' ')}\` (program line ${line}); if a command before it fails, GitLab's errexit ends the script there and ${cannotHang(job.executor) ? 'the process is left to be killed with the container' : 'the job hangs until its timeout or the process outlives it'}. Stop it from an EXIT trap instead.`,
         severity: cannotHang(job.executor) ? 'warning' : undefined,
+        fix: libraryFix(sources, job, b.start),
+        suggestion: LIBRARY_SUGGESTION,
       });
     }
   },

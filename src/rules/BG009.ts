@@ -1,5 +1,11 @@
 import { backgroundStatus, cannotHang, label } from './common.js';
-import type { Rule } from './rule.js';
+import { backgroundName, programEdit, startsStatement, type Sources } from './edits.js';
+import type { ProgramAnalysis, Rule } from './rule.js';
+import type { Background } from '../shell/facts/index.js';
+import type { Fix } from '../types.js';
+
+/** Where logs of redirected background commands go (the generator's library uses the same folder). */
+const LOG_DIR = '"${CI_PROJECT_DIR:-.}/.ci-bgsafe"';
 
 /** BG009 output-holds-job-pipe: the background process keeps the job's stdout or stderr open. */
 export const BG009: Rule = {
@@ -10,7 +16,7 @@ export const BG009: Rule = {
     summary: 'A background statement leaves stdout or stderr on the job\'s output; on shell and SSH executors the job waits for it.',
     fixable: true,
   },
-  check({ job, report }) {
+  check({ job, sources, report }) {
     const a = job.main;
     for (const b of a.facts.backgrounds) {
       if (b.stdout !== 'job' && b.stderr !== 'job') continue;
@@ -25,7 +31,19 @@ export const BG009: Rule = {
         end: b.amp + 1,
         message: `${label(b)} keeps the job's ${which} open${nohup}${order}: ${cannotHang(job.executor) ? 'its output mixes into the job log until the container stops' : 'the runner waits until every holder of the job\'s output closes it, so the job cannot finish before the process exits'}. Redirect both streams to a log file: \`>"$CI_PROJECT_DIR/…log" 2>&1\`.`,
         severity: cannotHang(job.executor) ? 'info' : undefined,
+        fix: fix(sources, a, b),
+        suggestion: `Send both streams to a log file: \`cmd >"\${CI_PROJECT_DIR:-.}/.ci-bgsafe/NAME.log" 2>&1 &\` (after \`mkdir -p ${LOG_DIR}\`).`,
       });
     }
   },
 };
+
+/** `mkdir -p …/.ci-bgsafe; ` in front of the statement and ` >"…/.ci-bgsafe/NAME.log" 2>&1` after its command. */
+function fix(sources: Sources, a: ProgramAnalysis, b: Background): Fix | undefined {
+  if (b.cmds.length !== 1 || !['command', 'redirected_statement'].includes(b.node.type) || !startsStatement(b.node) || b.end > b.amp) return undefined;
+  const log = `"\${CI_PROJECT_DIR:-.}/.ci-bgsafe/${backgroundName(a, b)}.log"`;
+  const mkdir = programEdit(sources, a, b.start, b.start, `mkdir -p ${LOG_DIR}; `);
+  const redirect = programEdit(sources, a, b.end, b.end, ` >${log} 2>&1`);
+  if (!mkdir || !redirect || mkdir.file !== redirect.file) return undefined;
+  return { edits: [mkdir, redirect] };
+}

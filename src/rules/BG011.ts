@@ -1,4 +1,5 @@
 import { cannotHang, detachStopped, GEN_HINT } from './common.js';
+import { libraryFix, LIBRARY_SUGGESTION } from './library-fix.js';
 import type { Rule } from './rule.js';
 
 /** BG011 detached-without-cleanup: a command that detaches or daemonizes, and nothing stops what it started. */
@@ -10,7 +11,7 @@ export const BG011: Rule = {
     summary: 'A detaching or daemonizing command (`nohup`, `setsid`, `disown`, `docker run -d`, `ssh -f`, `ssh-agent`, `--daemon`, …) whose result nothing stops.',
     fixable: true,
   },
-  check({ job, report }) {
+  check({ job, sources, report }) {
     const a = job.main;
     for (const { detach, at } of a.detaches) {
       if (detachStopped(a, job.after, detach, at)) continue;
@@ -42,6 +43,8 @@ export const BG011: Rule = {
               ? `\`${detach.how}\` only shields the process from SIGHUP, and nothing stops it: ${cannotHang(job.executor) ? 'it runs on until the container is removed' : 'the job hangs while it holds the job\'s output, or it outlives the job and piles up on the runner'}. Keep its PID and stop it from an EXIT trap, or ${GEN_HINT}.`
               : `\`${detach.how}\` detaches the process from the job and nothing stops it: the runner's cancel kill does not reach it, and ${cannotHang(job.executor) ? 'it runs on until the container is removed' : 'it outlives the job and piles up on the runner'}. Keep its PID and stop it from an EXIT trap, or ${GEN_HINT}.`,
         severity: cannotHang(job.executor) && !container && !compose ? 'warning' : undefined,
+        fix: libraryFix(sources, job, start),
+        suggestion: LIBRARY_SUGGESTION,
       });
     }
   },

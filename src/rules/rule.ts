@@ -1,5 +1,6 @@
 import type { JobAnalysis, ProgramAnalysis } from '../shell/analysis.js';
-import type { Executor, Severity, TextEdit } from '../types.js';
+import type { Executor, Fix, Severity } from '../types.js';
+import type { Sources } from './edits.js';
 import type { RuleMeta } from './types.js';
 
 /** A finding as a rule reports it: a range in one of the job's programs and a message. */
@@ -11,12 +12,16 @@ export interface Report {
   message: string;
   /** Overrides the configured severity for this finding (e.g. softened on an executor where it cannot hang). */
   severity?: Severity;
+  /** A suggested change, for findings that cannot be fixed safely. */
   suggestion?: string;
-  fix?: TextEdit[];
+  /** Edits on `sources` that repair it (rules with `meta.fixable` only), applied by `--fix`. */
+  fix?: Fix;
 }
 
 export interface RuleContext {
   job: JobAnalysis;
+  /** The texts of the files the pipeline was read from, by path: what a fix's edits are made on. */
+  sources: Sources;
   report(r: Report): void;
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPatch, createTwoFilesPatch } from 'diff';
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyFixes } from '../../src/fix/index.js';
 import { generate } from '../../src/gen/index.js';
 import { lint, type LintOptions } from '../../src/lint.js';
+import { defaultConfig } from '../../src/config/index.js';
 import { RULES } from '../../src/rules/index.js';
 import type { Rule } from '../../src/rules/rule.js';
 import { expectGolden as golden } from '../golden.js';
@@ -34,15 +35,32 @@ async function fix(text: string, write: boolean, options: LintOptions = OPTS) {
   return { ...ws, report, result, after: readFileSync(ws.file, 'utf8') };
 }
 
-/** The generated library, as the fixer indents it, replaced by one marker line: goldens do not change with the library. */
+/** The generated library, exactly as the fixer indents it, replaced by one marker line: goldens do not change with the library. */
 function hideLibrary(text: string): string {
-  const lib = generate({ services: [] }, { format: 'library', shell: 'bash' }).replace(/\n+$/, '').split('\n');
-  for (const indent of ['', '  ', '    ', '      ', '        ']) {
-    const block = lib.map((l) => (l === '' ? '' : `${indent}  ${l}`)).join('\n');
-    text = text.split(`${indent}- |\n${block}\n`).join(`${indent}- |\n${indent}  # <ci-bgsafe library: ci-bgsafe gen --format library>\n`);
+  for (const shell of ['bash', 'sh'] as const) {
+    const lib = generate({ services: [] }, { format: 'library', shell }).replace(/\n+$/, '').split('\n');
+    const block = lib.map((l) => (l === '' ? '' : `      ${l}`)).join('\n');
+    const marker = `      # <ci-bgsafe library: ci-bgsafe gen --format library${shell === 'sh' ? ' --shell sh' : ''}>`;
+    text = text.split(`    - |\n${block}\n`).join(`    - |\n${marker}\n`);
   }
   return text;
 }
+
+/** What --fix writes above the hidden job it adds. */
+const HEADER = (job: string) =>
+  `# ci_bgsafe_start and ci_bgsafe_stop, for the jobs that use \`!reference [${job}, before_script]\`.\n` +
+  '# Added by `ci-bgsafe lint --fix`; or include the services component, which defines the same job.\n';
+
+const COMPONENT = '$CI_SERVER_FQDN/ci-bgsafe/ci-bgsafe/services@0.1.0';
+const WITH_COMPONENT: LintOptions = { config: { ...defaultConfig(), servicesComponent: COMPONENT }, executor: 'shell' };
+
+/** Two jobs, each starting a service in the background that nothing stops. */
+const TWO_JOBS =
+  'api-tests:\n  tags: [shell]\n  script:\n    - ./bin/api --port 8080 &\n    - npm run test:api\n\n' +
+  'ui-tests:\n  tags: [shell]\n  script:\n    - npx http-server dist -p 3000 &\n    - npm run test:ui\n';
+const TWO_JOBS_FIXED =
+  'api-tests:\n  tags: [shell]\n  script:\n    - !reference [.ci-bgsafe, before_script]\n    - ci_bgsafe_start api -- ./bin/api --port 8080\n    - npm run test:api\n\n' +
+  'ui-tests:\n  tags: [shell]\n  script:\n    - !reference [.ci-bgsafe, before_script]\n    - ci_bgsafe_start npx -- npx http-server dist -p 3000\n    - npm run test:ui\n';
 
 describe('lint --fix golden cases', () => {
   const cases = readdirSync(FIXTURES).filter((d) => existsSync(join(FIXTURES, d, 'before.yml')));
@@ -113,7 +131,71 @@ describe('lint --fix', () => {
   it('installs the POSIX sh library for jobs whose image has no bash', async () => {
     const { after } = await fix('e2e:\n  image: alpine:3.20\n  script:\n    - ./server &\n    - make test\n', true, { noConfig: true });
     expect(after).toMatch(/^ {6}# ci-bgsafe [^\n]*\(POSIX sh\)/m);
-    expect(after).toContain('    - ci_bgsafe_start server -- ./server\n');
+    expect(hideLibrary(after)).toBe(
+      'e2e:\n  image: alpine:3.20\n  script:\n    - !reference [.ci-bgsafe-sh, before_script]\n    - ci_bgsafe_start server -- ./server\n    - make test\n\n' +
+        `${HEADER('.ci-bgsafe-sh')}.ci-bgsafe-sh:\n  before_script:\n    - |\n      # <ci-bgsafe library: ci-bgsafe gen --format library --shell sh>\n`,
+    );
+  });
+
+  it('adds the library once per file, as a hidden job that the fixed jobs reference', async () => {
+    const { file, dir, after, result } = await fix(TWO_JOBS, true);
+    expect(result.files[0]!.applied.map((f) => f.ruleId)).toEqual(['BG001', 'BG001']);
+    expect(hideLibrary(after)).toBe(
+      `${TWO_JOBS_FIXED}\n${HEADER('.ci-bgsafe')}.ci-bgsafe:\n  before_script:\n    - |\n      # <ci-bgsafe library: ci-bgsafe gen --format library>\n`,
+    );
+    // Lines added: one `!reference` per job, and the library once (with a blank line, two comment lines and three of YAML).
+    const library = generate({ services: [] }, { format: 'library', shell: 'bash' }).replace(/\n+$/, '').split('\n').length;
+    expect(after.split('\n').length - TWO_JOBS.split('\n').length).toBe(2 + 1 + 2 + 3 + library);
+    const again = await lint([file], { ...OPTS, cwd: dir });
+    expect(again.errors).toEqual([]);
+    expect(again.findings).toEqual([]);
+  });
+
+  it('adds a hidden job per shell when bash and sh jobs are fixed', async () => {
+    const text = 'unit:\n  image: alpine:3.20\n  script:\n    - ./mock &\n    - make unit\n\ne2e:\n  image: node:22\n  script:\n    - ./server &\n    - make e2e\n';
+    const { file, dir, after } = await fix(text, true, { noConfig: true });
+    expect(hideLibrary(after)).toBe(
+      'unit:\n  image: alpine:3.20\n  script:\n    - !reference [.ci-bgsafe-sh, before_script]\n    - ci_bgsafe_start mock -- ./mock\n    - make unit\n\n' +
+        'e2e:\n  image: node:22\n  script:\n    - !reference [.ci-bgsafe, before_script]\n    - ci_bgsafe_start server -- ./server\n    - make e2e\n\n' +
+        `${HEADER('.ci-bgsafe-sh')}.ci-bgsafe-sh:\n  before_script:\n    - |\n      # <ci-bgsafe library: ci-bgsafe gen --format library --shell sh>\n\n` +
+        `${HEADER('.ci-bgsafe')}.ci-bgsafe:\n  before_script:\n    - |\n      # <ci-bgsafe library: ci-bgsafe gen --format library>\n`,
+    );
+    const again = await lint([file], { noConfig: true, cwd: dir });
+    expect(again.errors).toEqual([]);
+    expect(again.findings).toEqual([]);
+  });
+
+  it('includes the services component instead when the configuration names it', async () => {
+    const { file, dir, after } = await fix(TWO_JOBS, true, WITH_COMPONENT);
+    expect(after).toBe(`include:\n  - component: ${COMPONENT}\n\n${TWO_JOBS_FIXED}`);
+    // The component's jobs are not resolved without GitLab: the references are noted, and nothing is left to fix.
+    const again = await lint([file], { ...WITH_COMPONENT, cwd: dir });
+    expect(again.errors).toEqual([]);
+    expect(again.findings).toEqual([]);
+    expect(again.notes.map((n) => n.code)).toEqual(['include-not-resolved', 'reference-not-found', 'reference-not-found']);
+  });
+
+  it('adds the component to an include list, once, and not when the file includes it already', async () => {
+    const listed = `include:\n  - template: Jobs/SAST.gitlab-ci.yml   # security\n  - project: group/ci\n    file: common.yml\n\n${TWO_JOBS}`;
+    const { after } = await fix(listed, true, WITH_COMPONENT);
+    expect(after).toBe(
+      `include:\n  - template: Jobs/SAST.gitlab-ci.yml   # security\n  - project: group/ci\n    file: common.yml\n  - component: ${COMPONENT}\n\n${TWO_JOBS_FIXED}`,
+    );
+    const older = `include:\n  - component: $CI_SERVER_FQDN/ci-bgsafe/ci-bgsafe/services@0.0.9\n\n${TWO_JOBS}`;
+    expect((await fix(older, true, WITH_COMPONENT)).after).toBe(`include:\n  - component: $CI_SERVER_FQDN/ci-bgsafe/ci-bgsafe/services@0.0.9\n\n${TWO_JOBS_FIXED}`);
+  });
+
+  it('leaves the library fix to its suggestion where the include cannot be added safely', async () => {
+    const single = `include: ci/common.yml\n\n${TWO_JOBS}`;
+    const ws = workspace(single);
+    mkdirSync(join(ws.dir, 'ci'));
+    writeFileSync(join(ws.dir, 'ci', 'common.yml'), 'variables: {A: "1"}\n');
+    const report = await lint([ws.file], { ...WITH_COMPONENT, cwd: ws.dir });
+    const result = await applyFixes(report, { write: true, cwd: ws.dir, lint: WITH_COMPONENT });
+    // The BG009 redirects are applied instead, which need no library.
+    expect(new Set(result.files[0]!.rejected.map((f) => f.ruleId))).toEqual(new Set(['BG001']));
+    expect(result.files[0]!.applied.map((f) => f.ruleId)).toEqual(['BG009', 'BG009']);
+    expect(readFileSync(ws.file, 'utf8')).toContain('    - mkdir -p "${CI_PROJECT_DIR:-.}/.ci-bgsafe"; ./bin/api --port 8080 >"${CI_PROJECT_DIR:-.}/.ci-bgsafe/api.log" 2>&1 &\n');
   });
 
   it('leaves jobs whose own EXIT trap or `$!` would clash with the library to BG009 and a suggestion', async () => {
@@ -172,7 +254,7 @@ describe('lint --fix', () => {
       check({ job, report }) {
         const item = job.main.program.parts[0]!.item;
         const at = item.offsetOf(0);
-        report({ program: 'main', start: 0, end: 1, message: 'breaks', fix: [{ file: item.file, start: at, end: at, text: '[: ' }] });
+        report({ program: 'main', start: 0, end: 1, message: 'breaks', fix: { edits: [{ file: item.file, range: [at, at], text: '[: ' }] } });
       },
     };
     const useless: Rule = {
@@ -180,7 +262,7 @@ describe('lint --fix', () => {
       check({ job, report }) {
         const item = job.main.program.parts[0]!.item;
         const at = item.offsetOf(0);
-        report({ program: 'main', start: 0, end: 1, message: 'stays', fix: [{ file: item.file, start: at, end: at, text: 'true; ' }] });
+        report({ program: 'main', start: 0, end: 1, message: 'stays', fix: { edits: [{ file: item.file, range: [at, at], text: 'true; ' }] } });
       },
     };
     const before = 'job:\n  script:\n    - make test\n';
@@ -201,9 +283,15 @@ describe('lint --fix', () => {
     expect(result.diff).toContain('+    - set -E; trap');
   });
 
-  it('every fixable rule is covered by a fixer', () => {
+  it('every fixable rule fixes a finding of its golden case', async () => {
     const fixable = RULES.filter((r) => r.meta.fixable).map((r) => r.meta.id);
-    expect(fixable.sort()).toEqual(['BG001', 'BG002', 'BG005', 'BG006', 'BG009', 'BG011']);
+    expect(fixable.length).toBeGreaterThan(0);
+    for (const id of fixable) {
+      const dir = readdirSync(FIXTURES).find((d) => d.startsWith(`${id.toLowerCase()}-`));
+      expect(dir, `a golden case test/fixtures/fix/${id.toLowerCase()}-NAME`).toBeDefined();
+      const { result } = await fix(readFileSync(join(FIXTURES, dir!, 'before.yml'), 'utf8'), false);
+      expect(result.files[0]?.applied.map((f) => f.ruleId), dir).toContain(id);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { format, toCodeQuality, toJsonReport, toSarif } from '../../src/format/index.js';
-import type { LintReport } from '../../src/format/types.js';
+import type { LintReport } from '../../src/types.js';
 import type { Finding } from '../../src/types.js';
 import { makeReport, RULE_METAS } from '../fixtures/format/report.js';
 

@@ -5,7 +5,7 @@ import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import validateReport from '../../src/generated/report.validate.js';
 import { formatCodeQuality, formatJson, formatSarif } from '../../src/format/index.js';
-import type { LintReport } from '../../src/format/types.js';
+import type { LintReport } from '../../src/types.js';
 import { makeReport, RULE_METAS } from '../fixtures/format/report.js';
 
 // CommonJS packages: their ESM default import is module.exports, which carries `.default`.

@@ -94,4 +94,21 @@ describe('GitLab configuration semantics', () => {
     const p = load('include:\n  - local: ci/$ENV.yml\njob: {script: x}\n');
     expect(p.diagnostics.map((d) => [d.code, d.severity, d.line, d.column])).toEqual([['include-not-resolved', 'info', 2, 12]]);
   });
+
+  it('extends and !reference naming a job that an unresolved include may define are notes, and left out', () => {
+    const p = load(
+      'include:\n  - component: $CI_SERVER_FQDN/ci-bgsafe/ci-bgsafe/services@0.1.0\n' +
+        'a:\n  extends: .ci-bgsafe\n  script: [make]\n' +
+        'b:\n  script:\n    - !reference [.ci-bgsafe, before_script]\n    - make test\n',
+    );
+    expect(p.jobs.map((j) => [j.name, texts(j.before_script), texts(j.script)])).toEqual([
+      ['a', [], ['make']],
+      ['b', [], ['make test']],
+    ]);
+    expect(p.diagnostics.map((d) => [d.code, d.severity, d.line, d.column])).toEqual([
+      ['include-not-resolved', 'info', 2, 16],
+      ['extends-not-found', 'info', 4, 12],
+      ['reference-not-found', 'info', 8, 7],
+    ]);
+  });
 });
