@@ -15,7 +15,9 @@ import { RULES } from '../rules/index.js';
 import { applySuppressions } from '../suppress.js';
 import type { Diagnostic, Finding, Fix, LintReport, TextEdit } from '../types.js';
 import { writeFileAtomic } from '../atomic.js';
-import { provideLibrary } from './library.js';
+import { libraryEdit } from './library.js';
+
+export { libraryEdit } from './library.js';
 
 export interface ApplyFixesOptions {
   /** Write the fixed files (`--fix`); otherwise only compute the diff (`--fix-dry-run`). */
@@ -136,10 +138,12 @@ function dedupe(edits: TextEdit[]): TextEdit[] {
   });
 }
 
-/** The text with `fix` applied, the library added where it needs it; undefined when that cannot be done. */
-function applyFix(text: string, fix: Fix, config: Config): string | undefined {
-  const edited = applyEdits(text, fix.edits);
-  return edited !== undefined && fix.library ? provideLibrary(edited, fix.library, config.servicesComponent) : edited;
+/** The text of `file` with `fix` applied, the library added where it needs it; undefined when that cannot be done. */
+function applyFix(file: string, text: string, fix: Fix, config: Config): string | undefined {
+  if (!fix.library) return applyEdits(text, fix.edits);
+  const library = libraryEdit(file, text, fix.library, config.servicesComponent);
+  if (library === undefined) return undefined;
+  return applyEdits(text, library ? [...fix.edits, library] : fix.edits);
 }
 
 function counts(findings: Finding[]): Map<string, number> {
@@ -180,7 +184,7 @@ export function fixText(
       .sort(byPriority)[0];
     if (!next) break;
     tried.add(fixKey(next));
-    const candidate = applyFix(text, next.fix!, config);
+    const candidate = applyFix(file, text, next.fix!, config);
     const after = candidate === undefined ? undefined : lintText(file, candidate, config, options);
     if (candidate === undefined || !after || !better(current, after, next.ruleId)) {
       rejected.push(summary(next));

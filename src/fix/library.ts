@@ -11,6 +11,7 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
 import { generate } from '../gen/index.js';
 import { LIBRARY_JOBS } from '../rules/library-fix.js';
+import type { TextEdit } from '../types.js';
 
 type Shell = keyof typeof LIBRARY_JOBS;
 
@@ -36,37 +37,46 @@ function jobsDocument(text: string): Document.Parsed | undefined {
 }
 
 /**
- * `text` with the library for `shell` provided (unchanged when the file has it already), or undefined
- * when it cannot be added safely (the top level is not a block mapping, `include:` is not a block list).
+ * The edit of `file` (whose text is `text`) that provides the library for `shell`: null when the file
+ * has it already, undefined when it cannot be added safely (the top level is not a block mapping,
+ * `include:` is not a block list). It inserts at the end of the file or in the top-level `include:`,
+ * where a fix's edits of job scripts never are, so it goes with them in one set of edits.
  */
-export function provideLibrary(text: string, shell: Shell, component: string | undefined): string | undefined {
+export function libraryEdit(file: string, text: string, shell: Shell, component: string | undefined): TextEdit | null | undefined {
   const doc = jobsDocument(text);
   const root = doc?.contents;
   if (!doc || !isMap(root) || root.flow) return undefined;
-  if (root.has(LIBRARY_JOBS[shell])) return text;
+  if (root.has(LIBRARY_JOBS[shell])) return null;
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const lines = (s: string) => s.replace(/\n/g, eol);
-  return component ? includeComponent(text, root, component, lines) : appendHiddenJob(text, root, shell, lines);
+  const insert = component ? includeComponent(text, root, component, lines) : appendHiddenJob(text, root, shell, lines);
+  if (insert === null || insert === undefined) return insert;
+  return { file, range: [insert.at, insert.at], text: insert.text };
+}
+
+interface Insert {
+  at: number;
+  text: string;
 }
 
 function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
-function includeComponent(text: string, root: YAMLMap, component: string, lines: (s: string) => string): string | undefined {
+function includeComponent(text: string, root: YAMLMap, component: string, lines: (s: string) => string): Insert | null | undefined {
   const entry = `- component: ${component}`;
   const include = root.get('include', true);
   if (include === undefined) {
     // A new `include:` in front of the first key.
     const at = root.range?.[0];
     if (at === undefined || at !== lineStart(text, at)) return undefined;
-    return text.slice(0, at) + lines(`include:\n  ${entry}\n\n`) + text.slice(at);
+    return { at, text: lines(`include:\n  ${entry}\n\n`) };
   }
   if (!isSeq(include) || include.flow || !include.range || !include.items.length) return undefined;
   const wanted = withoutVersion(component);
   for (const item of include.items) {
     const c = isMap(item) ? item.get('component', true) : undefined;
-    if (isScalar(c) && typeof c.value === 'string' && withoutVersion(c.value) === wanted) return text;
+    if (isScalar(c) && typeof c.value === 'string' && withoutVersion(c.value) === wanted) return null;
   }
   // A new item after the last one, at the list's indentation.
   const dash = include.range[0];
@@ -77,11 +87,11 @@ function includeComponent(text: string, root: YAMLMap, component: string, lines:
   if (end === undefined) return undefined;
   while (end > dash && /\s/.test(text[end - 1]!)) end--; // a map item's range takes in the line breaks after it
   const nl = text.indexOf('\n', end);
-  if (nl < 0) return text + lines(`\n${indent}${entry}\n`);
-  return text.slice(0, nl + 1) + lines(`${indent}${entry}\n`) + text.slice(nl + 1);
+  if (nl < 0) return { at: text.length, text: lines(`\n${indent}${entry}\n`) };
+  return { at: nl + 1, text: lines(`${indent}${entry}\n`) };
 }
 
-function appendHiddenJob(text: string, root: YAMLMap, shell: Shell, lines: (s: string) => string): string | undefined {
+function appendHiddenJob(text: string, root: YAMLMap, shell: Shell, lines: (s: string) => string): Insert | undefined {
   const at = root.range?.[0];
   if (at === undefined || at !== lineStart(text, at)) return undefined; // the top level starts at column 1
   const body = libraryText(shell)
@@ -94,5 +104,5 @@ function appendHiddenJob(text: string, root: YAMLMap, shell: Shell, lines: (s: s
     `# Added by \`ci-bgsafe lint --fix\`; or include the services component, which defines the same job.\n` +
     `${LIBRARY_JOBS[shell]}:\n  before_script:\n    - |\n${body}\n`;
   const sep = text === '' || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
-  return text + lines(sep + job);
+  return { at: text.length, text: lines(sep + job) };
 }

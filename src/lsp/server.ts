@@ -24,6 +24,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { defaultConfig, findConfigFile, isIgnored, parseConfig, type Config } from '../config/index.js';
 import { CI_FILE, repositoryRoot } from '../files.js';
 import { packageRoot } from '../gen/render.js';
+import { libraryEdit } from '../fix/library.js';
 import { lintFile } from '../lint.js';
 import { RULES, findRule } from '../rules/index.js';
 import { docUrl } from '../rules/types.js';
@@ -45,6 +46,8 @@ interface Item {
   finding?: Finding;
   /** The text of the finding's file as linted (the offsets of its fix refer to it). */
   text?: string;
+  /** The services component the configuration names, for a fix that needs the library. */
+  component?: string;
 }
 
 /** A pipeline being linted: an open CI file, or the repository's `.gitlab-ci.yml` for an open YAML file. */
@@ -151,7 +154,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       }
       if (!isIgnored(config, entry.path)) {
         const text = texts.get(entry.path);
-        const r = lintFile(entry.path, config, { texts, fixes: true }, text);
+        const r = lintFile(entry.path, config, { texts }, text);
         const pipeline = r.pipeline;
         if (pipeline) for (const [f, t] of pipeline.sources) sources.set(f, t);
         else if (text !== undefined) sources.set(entry.path, text);
@@ -159,7 +162,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         for (const f of suppressed.findings) {
           const diagnostic = findingDiagnostic(f);
           diagnostic.relatedInformation = relatedJobs(f, pipeline);
-          add(f.file, { diagnostic, finding: f, text: sources.get(f.file) });
+          add(f.file, { diagnostic, finding: f, text: sources.get(f.file), component: config.servicesComponent });
         }
         for (const d of [...r.errors, ...r.notes, ...suppressed.unused]) add(d.file, { diagnostic: inputDiagnostic(d, sources.get(d.file) ?? texts.get(d.file)) });
       }
@@ -380,16 +383,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const f = item.finding;
         if (!f || !overlaps(item.diagnostic.range, params.range)) continue;
         const diagnostics = [item.diagnostic];
-        if (f.fix?.length) {
+        if (f.fix) {
           const changes: Record<string, LspTextEdit[]> = {};
-          let ok = true;
-          for (const edit of f.fix) {
+          // A fix that starts services through the library adds the library to the file, once.
+          const library = f.fix.library && item.text !== undefined ? libraryEdit(f.file, item.text, f.fix.library, item.component) : null;
+          let ok = library !== undefined;
+          for (const edit of library ? [...f.fix.edits, library] : f.fix.edits) {
             const text = edit.file === f.file ? item.text : sourceOf(edit.file);
             if (text === undefined) {
               ok = false;
               break;
             }
-            (changes[uriOf(edit.file)] ??= []).push({ range: { start: positionAt(text, edit.start), end: positionAt(text, edit.end) }, newText: edit.text });
+            (changes[uriOf(edit.file)] ??= []).push({ range: { start: positionAt(text, edit.range[0]), end: positionAt(text, edit.range[1]) }, newText: edit.text });
           }
           if (ok) actions.push({ title: fixTitle(f), kind: CodeActionKind.QuickFix, diagnostics, isPreferred: true, edit: { changes } });
         }
