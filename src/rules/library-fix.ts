@@ -33,14 +33,6 @@ function isLibrary(text: string | undefined): boolean {
   return !!text && text.trim().startsWith('ci_bgsafe_');
 }
 
-/**
- * The script item that brings in the library: `!reference [.ci-bgsafe, library]` where the file holds
- * `ci-bgsafe gen --format reference`'s hidden job, else `!reference [.ci-bgsafe, before_script]`.
- */
-function referenceItem(text: string, shell: 'bash' | 'sh'): string {
-  return definesReferenceLibrary(text) ? '!reference [.ci-bgsafe, library]' : `!reference [${LIBRARY_JOBS[shell]}, before_script]`;
-}
-
 const referenceCache = new Map<string, boolean>();
 function definesReferenceLibrary(text: string): boolean {
   if (!text.includes('.ci-bgsafe')) return false;
@@ -61,9 +53,12 @@ function definesReferenceLibrary(text: string): boolean {
 
 /**
  * An edit adding the library's script item in front of the item holding the job's first background
- * statement: where that item is shared (an anchor, `extends`), the library goes with it.
+ * statement (where that item is shared, an anchor or `extends`, the library goes with it), and whether
+ * the file has the library already: `!reference [.ci-bgsafe, library]` where the file holds
+ * `ci-bgsafe gen --format reference`'s hidden job, else `!reference [.ci-bgsafe, before_script]`,
+ * which `--fix` provides.
  */
-function installEdit(sources: Sources, job: JobAnalysis, shell: 'bash' | 'sh', firstBackground: number): TextEdit | undefined {
+function installEdit(sources: Sources, job: JobAnalysis, shell: 'bash' | 'sh', firstBackground: number): { edit: TextEdit; present: boolean } | undefined {
   const first = partAt(job.main.program, firstBackground)?.item;
   if (!first) return undefined;
   const text = sources.get(first.file);
@@ -72,7 +67,9 @@ function installEdit(sources: Sources, job: JobAnalysis, shell: 'bash' | 'sh', f
   const m = /^( *)- +$/.exec(text.slice(lineStart, first.scalar.start));
   if (!m) return undefined; // only an item of a block sequence written on its own line
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  return { file: first.file, range: [lineStart, lineStart], text: `${m[1]}- ${referenceItem(text, shell)}${eol}` };
+  const present = definesReferenceLibrary(text);
+  const item = present ? '!reference [.ci-bgsafe, library]' : `!reference [${LIBRARY_JOBS[shell]}, before_script]`;
+  return { edit: { file: first.file, range: [lineStart, lineStart], text: `${m[1]}- ${item}${eol}` }, present };
 }
 
 /** The words of a background command without `nohup`/`setsid` in front, as program offsets. */
@@ -142,8 +139,8 @@ function jobFix(sources: Sources, job: JobAnalysis): Fix | undefined {
   if (!edits.length) return undefined;
   if (lib) return { edits };
   const install = installEdit(sources, job, shell, Math.min(...mine.map((x) => x.start)));
-  if (!install || install.file !== edits[0]!.file) return undefined;
-  return { edits: [install, ...edits], library: shell };
+  if (!install || install.edit.file !== edits[0]!.file) return undefined;
+  return install.present ? { edits: [install.edit, ...edits] } : { edits: [install.edit, ...edits], library: shell };
 }
 
 /** The fix of a finding at background statement `start` of the job's main program, or undefined when there is none. */

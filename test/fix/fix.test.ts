@@ -109,8 +109,19 @@ describe('lint --fix', () => {
 
   it('uses !reference [.ci-bgsafe, library] when the file defines the hidden job', async () => {
     const reference = generate({ services: [] }, { format: 'reference', shell: 'bash' });
-    const { after } = await fix(`${reference}\ne2e:\n  tags: [shell]\n  script:\n    - make test\n    - npm start &\n    - npm test\n`, true);
-    expect(after).toContain('  script:\n    - make test\n    - !reference [.ci-bgsafe, library]\n    - ci_bgsafe_start npm -- npm start\n');
+    const job = '\ne2e:\n  tags: [shell]\n  script:\n    - make test\n    - npm start &\n    - npm test\n';
+    const { after } = await fix(`${reference}${job}`, true);
+    // Nothing else is added: the file has the library.
+    expect(after).toBe(`${reference}${job.replace('    - npm start &\n', '    - !reference [.ci-bgsafe, library]\n    - ci_bgsafe_start npm -- npm start\n')}`);
+  });
+
+  it('uses the sh library of `gen --format reference --shell sh` for a job without bash, and adds none', async () => {
+    const reference = generate({ services: [] }, { format: 'reference', shell: 'sh' });
+    const job = '\ne2e:\n  image: alpine:3.20\n  script:\n    - ./server &\n    - make test\n';
+    const { file, dir, after } = await fix(`${reference}${job}`, true, { noConfig: true });
+    expect(after).toBe(`${reference}${job.replace('    - ./server &\n', '    - !reference [.ci-bgsafe, library]\n    - ci_bgsafe_start server -- ./server\n')}`);
+    const again = await lint([file], { noConfig: true, cwd: dir });
+    expect(again.findings).toEqual([]);
   });
 
   it('keeps CRLF line endings in what it inserts', async () => {
