@@ -5,6 +5,7 @@
 import picocolors from 'picocolors';
 import ruleDocs from 'virtual:rule-docs';
 import { defaultConfig, type Config } from '../../src/config/index.js';
+import { libraryEdit } from '../../src/fix/library.js';
 import { codeFrame } from '../../src/format/text.js';
 import { generate } from '../../src/gen/index.js';
 import { GEN_FORMATS, type GenFormat, type GenShell } from '../../src/gen/types.js';
@@ -12,7 +13,7 @@ import { lintFile } from '../../src/lint.js';
 import { RULES } from '../../src/rules/index.js';
 import { initShellParser } from '../../src/shell/parser.js';
 import { applySuppressions } from '../../src/suppress.js';
-import { InputError, type Diagnostic, type Executor, type Finding } from '../../src/types.js';
+import { InputError, type Diagnostic, type Executor, type Finding, type TextEdit } from '../../src/types.js';
 import { markdown } from './markdown.js';
 
 const FILE = '.gitlab-ci.yml';
@@ -116,7 +117,7 @@ let current: Finding[] = [];
 
 function lintNow(): void {
   const config: Config = defaultConfig();
-  const options = { fixes: true, ...(executor.value ? { executor: executor.value as Executor } : {}) };
+  const options = { ...(executor.value ? { executor: executor.value as Executor } : {}) };
   let findings: Finding[] = [];
   let diagnostics: Diagnostic[] = [];
   try {
@@ -148,7 +149,7 @@ function render(findings: Finding[], diagnostics: Diagnostic[]): void {
     ...findings.map((f, i) => {
       const frame = codeFrame(plain, pipeline.value, f).join('\n');
       const actions = el('div', { className: 'actions' });
-      if (f.fix?.length) {
+      if (f.fix && fixEdits(f)) {
         const b = el('button', { type: 'button', className: 'apply-fix' }, `Apply the fix for ${f.ruleId} at line ${f.line}`);
         b.addEventListener('click', () => applyFix(i));
         actions.append(b);
@@ -197,11 +198,25 @@ function selectRange(f: Finding): void {
   pipeline.setSelectionRange(offsetOf(pipeline.value, f.line, f.column), offsetOf(pipeline.value, f.endLine, f.endColumn));
 }
 
+/**
+ * A finding's fix as edits of the page's file, with the library added once when the fix starts a service
+ * through it (as `--fix` does); undefined when it cannot be applied here.
+ */
+function fixEdits(f: Finding): TextEdit[] | undefined {
+  if (!f.fix || f.file !== FILE || !f.fix.edits.every((e) => e.file === FILE)) return undefined;
+  if (!f.fix.library) return [...f.fix.edits];
+  const library = libraryEdit(FILE, pipeline.value, f.fix.library, undefined);
+  if (library === undefined) return undefined;
+  return library ? [...f.fix.edits, library] : [...f.fix.edits];
+}
+
 function applyFix(index: number): void {
   const f = current[index];
   if (!f?.fix) return;
+  const edits = fixEdits(f);
+  if (!edits) return;
   let text = pipeline.value;
-  for (const e of [...f.fix].filter((x) => x.file === FILE).sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  for (const { range: [start, end], text: t } of edits.sort((a, b) => b.range[0] - a.range[0])) text = text.slice(0, start) + t + text.slice(end);
   pipeline.value = text;
   lintNow();
   status.textContent = `Applied the fix for ${f.ruleId}. ${status.textContent}`;
