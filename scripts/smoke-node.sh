@@ -41,7 +41,12 @@ for version in "$@"; do
     status=1
     continue
   }
-  run "$bin" "$tmp/node$version"
+  # Five rounds: a start-up that ends early now and then (a pending WebAssembly compilation does not
+  # hold the event loop) shows as a round that differs.
+  for _ in 1 2 3 4 5; do
+    run "$bin" "$tmp/node$version"
+    cmp -s "$tmp/here" "$tmp/node$version" || break
+  done
   if cmp -s "$tmp/here" "$tmp/node$version"; then
     echo "smoke: node $("$bin" --version): lint and gen print the same as on node $(node --version)"
   else

@@ -33,16 +33,29 @@ let loading: Promise<void> | undefined;
 /** Loads the grammar once. Safe to call many times and concurrently. */
 export function initShellParser(): Promise<void> {
   loading ??= (async () => {
-    setWasmFlags();
-    // The grammar compiles on V8's background threads while the runtime is set up.
-    const grammar = WebAssembly.compile(readFileSync(locate('tree-sitter-bash.wasm')));
-    grammar.catch(() => undefined);
-    await Parser.init({ locateFile: (name: string) => locate(name as keyof typeof WASM) });
-    const p = new Parser();
-    p.setLanguage(Language.loadSync(await grammar));
-    parser = p;
+    // A pending WebAssembly compilation does not keep Node's event loop alive: with nothing else
+    // pending, Node 24 at times ended the process, exit code 0 and no report, before the grammar was
+    // compiled. This timer holds the loop until the parser is ready.
+    const hold = setInterval(() => undefined, 60_000);
+    try {
+      await load();
+    } finally {
+      clearInterval(hold);
+    }
   })();
   return loading;
+}
+
+/** Compiles the grammar and sets the parser up (once, through initShellParser). */
+async function load(): Promise<void> {
+  setWasmFlags();
+  // The grammar compiles on V8's background threads while the runtime is set up.
+  const grammar = WebAssembly.compile(readFileSync(locate('tree-sitter-bash.wasm')));
+  grammar.catch(() => undefined);
+  await Parser.init({ locateFile: (name: string) => locate(name as keyof typeof WASM) });
+  const p = new Parser();
+  p.setLanguage(Language.loadSync(await grammar));
+  parser = p;
 }
 
 /** Parses bash source. `initShellParser()` must have completed. */
