@@ -4,6 +4,7 @@
  * from the source texts the rule is given, in offsets of those texts.
  */
 import type { ProgramAnalysis } from '../shell/analysis.js';
+import { STATEMENT_LISTS } from '../shell/facts/tree.js';
 import type { Node } from '../shell/parser.js';
 import { partAt } from '../shell/program.js';
 import type { ScriptItem, TextEdit } from '../types.js';
@@ -11,8 +12,6 @@ import type { ScriptItem, TextEdit } from '../types.js';
 /** The texts of the files a pipeline was read from, by path. */
 export type Sources = ReadonlyMap<string, string>;
 
-/** Node types whose children are whole statements: text inserted before a child starts a new statement. */
-const STATEMENT_LISTS = new Set(['program', 'compound_statement', 'do_group', 'if_statement', 'elif_clause', 'else_clause', 'case_item', 'subshell']);
 
 /** Whether `node` is a statement of its own (not a word or a part of a pipeline or list). */
 export function startsStatement(node: Node): boolean {

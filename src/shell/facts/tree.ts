@@ -7,6 +7,14 @@ const LEAF_TYPES = new Set([
   'file_descriptor', 'heredoc_start', 'heredoc_end', 'heredoc_content', 'test_operator', 'regex', 'extglob_pattern',
 ]);
 
+/**
+ * Node types whose children are whole statements of the script: text inserted before such a child
+ * starts a statement of its own. (Command and process substitutions hold statements too, but inside a word.)
+ */
+export const STATEMENT_LISTS: ReadonlySet<string> = new Set([
+  'program', 'compound_statement', 'do_group', 'subshell', 'if_statement', 'elif_clause', 'else_clause', 'case_item',
+]);
+
 /** A node of the type yields no facts in a tree without errors: a token or a leaf. */
 export const SKIP = 1;
 /** The type is named. */

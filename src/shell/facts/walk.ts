@@ -9,7 +9,7 @@ import { readCommand } from './command.js';
 import { emptyLists, type Assignment, type Background, type Cmd, type Context, type Expansion, type Facts } from './model.js';
 import { outputStreams } from './streams.js';
 import { wordText } from './text.js';
-import { ERROR_ID, NAMED, SKIP, typeName, typeTable, type TypeTable } from './tree.js';
+import { ERROR_ID, NAMED, SKIP, STATEMENT_LISTS, typeName, typeTable, type TypeTable } from './tree.js';
 
 /** What one walk reads with. */
 interface Walk {
@@ -69,10 +69,7 @@ const READERS = new Map<string, Reader>([
 ]);
 
 /** Node types whose children are statements: a statement followed by `&` runs in the background. */
-const STATEMENT_LISTS = new Set([
-  'program', 'compound_statement', 'do_group', 'subshell', 'if_statement', 'elif_clause', 'else_clause',
-  'case_item', 'command_substitution', 'process_substitution',
-]);
+const BACKGROUND_LISTS = new Set([...STATEMENT_LISTS, 'command_substitution', 'process_substitution']);
 
 /** Visits the cursor's node (of type id `id`) and its subtree; the cursor is back on that node when it returns. */
 function visit(w: Walk, cursor: TreeCursor, id: number, ctx: Context, root: Node): void {
@@ -92,7 +89,7 @@ function visit(w: Walk, cursor: TreeCursor, id: number, ctx: Context, root: Node
     ctx = inner;
   }
   if (!cursor.gotoFirstChild()) return;
-  if (!STATEMENT_LISTS.has(type)) {
+  if (!BACKGROUND_LISTS.has(type)) {
     do visit(w, cursor, cursor.nodeTypeId, ctx, root);
     while (cursor.gotoNextSibling());
     cursor.gotoParent();
