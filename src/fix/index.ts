@@ -193,6 +193,8 @@ export function fixText(
     applied.push(summary(next));
     text = candidate;
     current = after;
+    // A fix refused before may be an improvement on the new text: --fix ends at a fixed point.
+    tried.clear();
   }
   return { text, applied, rejected };
 }

@@ -19,6 +19,8 @@ export const BG012: Rule = {
       if (next && next.loop !== b.loop) continue;
       if (!next || next.name !== 'sleep' || next.args.length !== 1 || !/^\d+(\.\d+)?[smh]?$/.test(next.args[0]!)) continue;
       if (b.node.type === 'while_statement' || b.node.type === 'for_statement') continue;
+      // A sleep started in the background does not wait.
+      if (a.facts.backgrounds.some((o) => o.node.startIndex <= next.start && next.end <= o.amp)) continue;
       report({
         program: 'main',
         start: next.start,

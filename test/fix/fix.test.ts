@@ -228,6 +228,18 @@ describe('lint --fix', () => {
     expect(second.after).toBe(first.after);
   });
 
+  it('is idempotent where a part of the script cannot be read, and redirects both of two equal lines', async () => {
+    // Found by the property test: the first line's fix was refused (it made a false BG012 appear on
+    // the second line), and a refused fix was not tried again after the second line was fixed.
+    const text =
+      'job:\n  tags: [shell]\n  before_script:\n    - ")"\n  script:\n    - "${$a#("\n' +
+      '    - "trap \\"docker rm -f db\\" EXIT"\n    - "sleep 300 &"\n    - "sleep 300 &"\n';
+    const first = await fix(text, true);
+    expect(first.after.split('\n').filter((l) => l.includes('.ci-bgsafe/sleep')).length).toBe(2);
+    const second = await fix(first.after, true);
+    expect(second.after).toBe(first.after);
+  });
+
   it('--fix-dry-run prints the diff and changes nothing', async () => {
     const before = readFileSync(join(FIXTURES, 'bg006-errtrace', 'before.yml'), 'utf8');
     const { result, after } = await fix(before, false);
