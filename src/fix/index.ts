@@ -166,7 +166,12 @@ function summary(f: Finding): FixedFinding {
   return { ruleId: f.ruleId, line: f.line, column: f.column, jobs: [...f.jobs] };
 }
 
-/** Fixes one text, one finding at a time, re-linting after each fix. */
+/**
+ * Fixes one text, one finding at a time, re-linting after each fix, and at most `maxFixes` of them. A fix
+ * that does not improve the text is refused; the refused ones are tried again once the others are done
+ * (another fix may have made them an improvement), until a round applies nothing: --fix ends at a fixed
+ * point, so a second --fix changes nothing.
+ */
 export function fixText(
   file: string,
   text: string,
@@ -175,28 +180,34 @@ export function fixText(
   maxFixes = 100,
 ): { text: string; applied: FixedFinding[]; rejected: FixedFinding[] } {
   const applied: FixedFinding[] = [];
-  const rejected: FixedFinding[] = [];
-  const tried = new Set<string>();
+  // Refused fixes, by place; one that a later round applies is no longer refused.
+  const rejected = new Map<string, FixedFinding>();
+  const place = (f: FixedFinding) => `${f.ruleId}|${f.line}|${f.column}`;
   let current = lintText(file, text, config, options);
-  for (let n = 0; n < maxFixes; n++) {
-    const next = current.findings
-      .filter((f) => f.fix?.edits.every((e) => e.file === file) && !tried.has(fixKey(f)))
-      .sort(byPriority)[0];
-    if (!next) break;
-    tried.add(fixKey(next));
-    const candidate = applyFix(file, text, next.fix!, config);
-    const after = candidate === undefined ? undefined : lintText(file, candidate, config, options);
-    if (candidate === undefined || !after || !better(current, after, next.ruleId)) {
-      rejected.push(summary(next));
-      continue;
+  for (let round = applied.length; ; round = applied.length) {
+    const tried = new Set<string>();
+    let refused = 0;
+    while (applied.length < maxFixes) {
+      const next = current.findings
+        .filter((f) => f.fix?.edits.every((e) => e.file === file) && !tried.has(fixKey(f)))
+        .sort(byPriority)[0];
+      if (!next) break;
+      tried.add(fixKey(next));
+      const candidate = applyFix(file, text, next.fix!, config);
+      const after = candidate === undefined ? undefined : lintText(file, candidate, config, options);
+      if (candidate === undefined || !after || !better(current, after, next.ruleId)) {
+        rejected.set(place(summary(next)), summary(next));
+        refused++;
+        continue;
+      }
+      rejected.delete(place(summary(next)));
+      applied.push(summary(next));
+      text = candidate;
+      current = after;
     }
-    applied.push(summary(next));
-    text = candidate;
-    current = after;
-    // A fix refused before may be an improvement on the new text: --fix ends at a fixed point.
-    tried.clear();
+    if (applied.length === round || applied.length >= maxFixes || !refused) break;
   }
-  return { text, applied, rejected };
+  return { text, applied, rejected: [...rejected.values()] };
 }
 
 /**
