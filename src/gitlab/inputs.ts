@@ -61,34 +61,44 @@ export function interpolate(text: string, value: (name: string) => string): { te
 /**
  * `body` (a file's jobs) with the inputs replaced in every key and string, for one include: `header`
  * is the file's `spec:` document, `given` the include's `inputs:`. An input with neither a value nor
- * a default, or one the spec does not declare, is a note at the include; it reads as empty.
+ * a default, or one the spec does not declare, is a note; through an include it reads as empty (at
+ * `at`), and in a file linted on its own (`given` undefined, `at` its header) as the shell variable of
+ * its name (at its declaration), so that a script using it still parses.
  */
 export function interpolateInputs(body: VMap, header: V | null, given: VMap | undefined, at: V, onNote: (d: Diagnostic) => void): VMap {
   const spec = header?.kind === 'map' ? header.entries.get('spec')?.value : undefined;
   const declared = spec?.kind === 'map' ? spec.entries.get('inputs')?.value : undefined;
+  const own = !given && at === header;
   const values = new Map<string, string>();
-  const noted = new Set<string>();
   const value = (name: string): string => {
     const known = values.get(name);
     if (known !== undefined) return known;
-    const decl = declared?.kind === 'map' ? declared.entries.get(name)?.value : undefined;
-    const def = decl?.kind === 'map' ? decl.entries.get('default')?.value : undefined;
+    const entry = declared?.kind === 'map' ? declared.entries.get(name) : undefined;
+    const def = entry?.value.kind === 'map' ? entry.value.entries.get('default')?.value : undefined;
     let v = scalarText(given?.entries.get(name)?.value) ?? scalarText(def);
-    if (v === undefined && !noted.has(name)) {
-      noted.add(name);
+    if (v === undefined) {
+      // on its own, at the input's declaration (where a default would go)
+      const where = own && entry ? entry : at;
       onNote(
-        at.src.diagnostic(
+        where.src.diagnostic(
           'info', 'input-not-given',
-          `input ${name} of the included file has no value here and no default: it is read as empty`,
-          at.offset,
+          own
+            ? `input ${name} has no default: linted on its own, this file reads it as $${variable(name)}`
+            : `input ${name} of the included file has no value here and no default: it is read as empty`,
+          where.offset,
         ),
       );
+      v = own ? `$${variable(name)}` : '';
     }
-    v ??= '';
     values.set(name, v);
     return v;
   };
   return walk(body, value) as VMap;
+}
+
+/** A shell variable name for an input's name (which may hold `-`). */
+function variable(name: string): string {
+  return /^[0-9]/.test(name) ? `_${name.replace(/-/g, '_')}` : name.replace(/-/g, '_');
 }
 
 function walk(v: V, value: (name: string) => string): V {

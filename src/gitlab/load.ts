@@ -108,7 +108,9 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
   ctx.sources.set(file, src.text);
   const parsed = parseFile(src, state);
   if (entryAbs) ctx.parsed.set(entryAbs, parsed);
-  const { top, isComponent } = fileTop(parsed);
+  const { top: body, isComponent, header } = fileTop(parsed);
+  // A component (or a file with a `spec:` header) linted on its own is read with its inputs' defaults.
+  const top = body && header ? interpolateInputs(body, header, undefined, header, (d) => note(ctx, d)) : body;
   const merged = top ? withIncludes(ctx, top, entryAbs ?? '<text>', [entryAbs ?? '<text>'], root) : null;
   const { jobs, templates } = merged ? buildJobs(ctx, merged) : { jobs: [], templates: [] };
   for (const d of state.diagnostics) note(ctx, d);

@@ -124,6 +124,8 @@ describe.each(componentFiles)('%s', (file) => {
     const report = await lint([join(root, file)], { noConfig: true, cwd: root });
     expect(report.errors).toEqual([]);
     expect(report.findings.map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`)).toEqual([]);
+    // Read with its spec defaults: its `extends: …-$[[ inputs.shell ]]` names a template it defines.
+    expect(report.notes.map((n) => `${n.line}:${n.column} ${n.code}`)).toEqual([]);
   });
 
   it('interpolated with the defaults: a pipeline that loads and lints clean', async () => {

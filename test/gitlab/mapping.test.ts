@@ -107,4 +107,31 @@ describe('include: project and include: component read from local checkouts', ()
     expect(await main(['lint', '--map-project', 'nothing-here'], io)).toBe(2);
     expect(io.stderr).toMatch(/--map-project takes PROJECT=FOLDER/);
   });
+
+  it('a component file linted on its own is read with its spec defaults, at exact positions', async () => {
+    const ws = fs.mkdtempSync(path.join(tmp, 'own-'));
+    write(ws, {
+      'templates/e2e.yml': [
+        'spec:',
+        '  inputs:',
+        '    shell:',
+        '      default: bash',
+        '    port:',
+        '---',
+        '.base-bash:',
+        '  tags: [shell]',
+        '.e2e:',
+        '  extends: .base-$[[ inputs.shell ]]',
+        '  script:',
+        '    - ./mock --port $[[ inputs.port ]] &',
+        '',
+      ].join('\n'),
+    });
+    const r = await lint([path.join(ws, 'templates', 'e2e.yml')], { cwd: ws });
+    // The extends names .base-bash (the default); port has no default: a note where it is declared, and the
+    // reference stays as written.
+    expect(r.notes.map((n) => `${n.line}:${n.column} ${n.code}`)).toEqual(['5:5 input-not-given']);
+    expect(r.notes[0]!.message).toMatch(/input port has no default/);
+    expect(r.findings.map((f) => `${f.line}:${f.column} ${f.ruleId}`)).toContain('12:7 BG001');
+  });
 });

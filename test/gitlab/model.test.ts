@@ -29,6 +29,8 @@ describe('position mapping', () => {
     const { pipeline } = load(name);
     for (const job of pipeline.jobs) {
       for (const item of [...job.before_script, ...job.script, ...job.after_script]) {
+        // a component's items with inputs replaced map a replaced part to its `$[[` (the test below)
+        if (pipeline.isComponent && !(item instanceof YamlScriptItem)) continue;
         expect(item).toBeInstanceOf(YamlScriptItem);
         expect((item as YamlScriptItem).exact, `${job.name}: ${JSON.stringify(item.text)}`).toBe(true);
       }
@@ -46,7 +48,8 @@ describe('position mapping', () => {
           expect(at).toBeGreaterThanOrEqual(item.scalar.start);
           expect(at).toBeLessThanOrEqual(item.scalar.end);
           // letters and digits are never made up by YAML (escapes map to their backslash)
-          if (/[A-Za-z0-9&]/.test(ch) && text[at] !== '\\') expect(text[at], `${job.name} ${JSON.stringify(item.text)} @${i}`).toBe(ch);
+          // (and a component's replaced input maps to its `$[[`)
+          if (/[A-Za-z0-9&]/.test(ch) && text[at] !== '\\' && !text.startsWith('$[[', at)) expect(text[at], `${job.name} ${JSON.stringify(item.text)} @${i}`).toBe(ch);
         }
       }
     }
