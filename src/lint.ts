@@ -14,7 +14,7 @@ import { Parses } from './shell/parses.js';
 import { readFileSync } from 'node:fs';
 import { initShellParser } from './shell/parser.js';
 import { partAt, toSource } from './shell/program.js';
-import { FileScriptItem, isShellScript, MAX_SCRIPT_DEPTH, projectRoot, ScriptFiles, type ScriptRun } from './scripts.js';
+import { FileScriptItem, isShellScript, MAX_SCRIPT_DEPTH, projectRoot, ScriptFiles, scriptShell, type ScriptRun } from './scripts.js';
 import { applySuppressions } from './suppress.js';
 import { InputError, severityRank, type Diagnostic, type Executor, type Finding, type Job, type LintReport, type Pipeline, type ShellKind } from './types.js';
 
@@ -352,7 +352,8 @@ function lintWithScripts(job: Job, analysis: JobAnalysis, run: FileRun, depth: n
     if (!item) continue;
     const inner: Job = { ...job, before_script: [], script: [item], after_script: [] };
     run.via = describeRun(r, analysis, job);
-    lintWithScripts(inner, analyseJob(inner, analysis.executor, analysis.shell, run.parses), run, depth + 1);
+    const shell = scriptShell(r, item.text, analysis.shell);
+    lintWithScripts(inner, analyseJob(inner, analysis.executor, shell, run.parses), run, depth + 1);
     run.via = via;
   }
 }

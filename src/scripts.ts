@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { textSource } from './gitlab/source.js';
 import type { Cmd, Facts } from './shell/facts/index.js';
-import type { Position, ScriptItem } from './types.js';
+import type { Position, ScriptItem, ShellKind } from './types.js';
 
 /** How deep scripts that run scripts are followed. */
 export const MAX_SCRIPT_DEPTH = 4;
@@ -150,6 +150,19 @@ export function isShellScript(file: string, text: string): boolean {
   if (/\.(sh|bash)$/.test(file)) return true;
   const first = text.slice(0, text.indexOf('\n') >>> 0);
   return /^#!\s*\S*\/(env\s+)?(ba|da|a)?sh\b/.test(first);
+}
+
+/**
+ * The shell an executed script runs in: the one that runs it (`bash x.sh`, `sh x.sh`), else the one its
+ * `#!` line names, else the job's (a script without one is run by the shell that runs it). `sh` is the
+ * job's shell where that is busybox ash, and unknown elsewhere (dash on Debian, bash on others).
+ */
+export function scriptShell(r: ScriptRun, text: string, job: ShellKind): ShellKind {
+  const shebang = /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(\S+)/.exec(text.slice(0, text.indexOf('\n') >>> 0));
+  const name = SHELLS.has(r.cmd.name ?? '') ? r.cmd.name! : shebang ? shebang[1]!.replace(/^.*\//, '') : undefined;
+  if (name === 'bash') return 'bash';
+  if (name === 'sh' || name === 'ash' || name === 'dash') return job === 'ash' ? 'ash' : 'unknown';
+  return name === undefined ? job : 'unknown';
 }
 
 /** The project folder of an entry file: where `.gitlab-ci.yml` is, else the repository root, else the file's folder. */

@@ -56,6 +56,25 @@ describe('repository scripts', () => {
     expect(r.findings[0]!.message).toContain('run by `./ci/start.sh` at .gitlab-ci.yml:4');
   });
 
+  it('an executed script runs in the shell that runs it or its #! line names: bash code in a bash script of an alpine job is fine', async () => {
+    // Each script uses a bash-only array; busybox ash fails on it (checked: busybox sh -c 'a=(1 2)').
+    const bashOnly = 'arr=(a b)\necho "${arr[1]}"\n';
+    const dir = project({
+      '.gitlab-ci.yml': 'test:\n  image: alpine:3.20\n  script:\n    - ./ci/bash-shebang.sh\n    - bash ci/plain.sh\n    - sh ci/plain.sh\n    - ./ci/sh-shebang.sh\n',
+      'ci/bash-shebang.sh': `#!/usr/bin/env bash\n${bashOnly}`,
+      'ci/plain.sh': bashOnly,
+      'ci/sh-shebang.sh': `#!/bin/sh\n${bashOnly}`,
+    });
+    const r = await lint([join(dir, '.gitlab-ci.yml')], { cwd: dir, noConfig: true });
+    // `bash ci/plain.sh` and the bash #! line run bash; `sh ci/plain.sh` and `#!/bin/sh` run busybox ash.
+    expect(where(r, dir).filter((f) => f.includes('BG008'))).toEqual([
+      'ci/plain.sh:1:5 BG008 [test]',
+      'ci/plain.sh:2:9 BG008 [test]',
+      'ci/sh-shebang.sh:2:5 BG008 [test]',
+      'ci/sh-shebang.sh:3:9 BG008 [test]',
+    ]);
+  });
+
   it('follows a `cd` known statically, and stops following after one that is not', async () => {
     const dir = project({
       '.gitlab-ci.yml': 'test:\n  tags: [shell]\n  script:\n    - cd app\n    - ./run.sh\n    - cd "$WHERE"\n    - ./run.sh\n',
