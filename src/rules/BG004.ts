@@ -1,4 +1,5 @@
-import { covers } from '../shell/analysis.js';
+import { covers, type HandlerScope, type ProgramAnalysis } from '../shell/analysis.js';
+import { stopTargets } from '../shell/stops.js';
 import { trapTime } from './common.js';
 import type { Rule } from './rule.js';
 
@@ -14,7 +15,7 @@ export const BG004: Rule = {
   check({ job, report }) {
     const a = job.main;
     for (const scope of a.cleanupTraps) {
-      if (covers(scope.trap, 'EXIT', 'TERM') || trapTime(a, scope) === undefined) continue;
+      if (covers(scope.trap, 'EXIT', 'TERM') || trapTime(a, scope) === undefined || coveredElsewhere(a, scope)) continue;
       const sigs = scope.trap.rawSignals.map((s) => s.text).join(' ');
       report({
         program: 'main',
@@ -26,3 +27,17 @@ export const BG004: Rule = {
     }
   },
 };
+
+/**
+ * Whether another installed cleanup trap, one that EXIT or TERM reaches, stops what this one stops
+ * (`trap cleanup ERR` next to `trap cleanup EXIT`): then cancel and timeout do clean up.
+ */
+function coveredElsewhere(a: ProgramAnalysis, scope: HandlerScope): boolean {
+  const others = a.cleanupTraps.filter((o) => o !== scope && covers(o.trap, 'EXIT', 'TERM') && trapTime(a, o) !== undefined);
+  if (!others.length) return false;
+  const stopped = (s: HandlerScope) => a.facts.backgrounds.filter((b) => s.stops.some((x) => x.kind !== 'wait' && stopTargets(x, b, a)));
+  const mine = stopped(scope);
+  if (!mine.length) return true;
+  const theirs = new Set(others.flatMap(stopped));
+  return mine.every((b) => theirs.has(b));
+}
