@@ -15,6 +15,7 @@ const INTEGRATION = [
   'test/docs/**/*.test.ts',
   'test/gen/bash-scenarios.test.ts',
   'test/gen/e2e-lint.test.ts',
+  'test/gen/guard-scenarios.test.ts',
   'test/gen/posix-scenarios.test.ts',
   'test/gen/sudo.test.ts',
   'test/harness/**/*.test.ts',
@@ -22,6 +23,7 @@ const INTEGRATION = [
   'test/lsp/**/*.test.ts',
   'test/package.test.ts',
   'test/shell/wasm-flags.test.ts',
+  'test/site/**/*.test.ts',
 ];
 
 export default defineConfig({

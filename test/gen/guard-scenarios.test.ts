@@ -221,6 +221,8 @@ SHELLS.forEach(([harness, shell], index) => {
         const a = job('sleep 1116 >/dev/null 2>&1 &\necho WORK-A');
         // Job B runs until the test has seen job A end.
         const b = job('sleep 1117 >/dev/null 2>&1 &\nwhile [ ! -f a-is-over ]; do sleep 0.2; done\necho WORK-B');
+        // (on a busy machine job B may not have started its leak yet when job A is over)
+        await b.waitForProcess(new RegExp(`^${at('sleep 1117')}$`));
         const ra = await finished(a);
         expectNamed(ra.output, 'sleep 1116');
         expect(ra.output).not.toContain('sleep 1117');
