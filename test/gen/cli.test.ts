@@ -274,6 +274,8 @@ describe('goldens (UPDATE_GOLDEN=1 to rewrite)', () => {
     const text = generate(SPEC, { format: 'sudoers' });
     const rules = text.split('\n').filter((l) => l && !l.startsWith('#'));
     expect(rules).toEqual([
+      // the job guard's cookie, kept through sudo's env_reset
+      'Defaults:gitlab-runner env_keep += "CI_BGSAFE_GUARD"',
       'gitlab-runner ALL=(root) NOPASSWD: /usr/bin/openfortivpn -c /etc/openfortivpn/my-tunnel-config.conf',
       'gitlab-runner ALL=(root) NOPASSWD: /usr/bin/pkill -TERM -x -f /usr/bin/openfortivpn -c /etc/openfortivpn/my-tunnel-config.conf',
       'gitlab-runner ALL=(root) NOPASSWD: /usr/bin/pkill -KILL -x -f /usr/bin/openfortivpn -c /etc/openfortivpn/my-tunnel-config.conf',

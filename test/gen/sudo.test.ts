@@ -37,8 +37,12 @@ describe('--sudo', () => {
     const file = join(dir, 'ci-bgsafe');
     writeFileSync(file, generate({ services: [{ name: 'vpn', command: '/usr/bin/openfortivpn -c /etc/openfortivpn/my-tunnel-config.conf --set-dns=0', sudo: true }] }, { format: 'sudoers' }));
     const out = execFileSync('visudo', ['-c', '-f', file], { encoding: 'utf8' });
+    // with no service: the guard's env_keep line alone
+    writeFileSync(file, generate({ services: [] }, { format: 'sudoers' }));
+    const guardOnly = execFileSync('visudo', ['-c', '-f', file], { encoding: 'utf8' });
     rmSync(dir, { recursive: true, force: true });
     expect(out).toMatch(/parsed OK/);
+    expect(guardOnly).toMatch(/parsed OK/);
   });
 
   it.skipIf(!hasSudo)('a sudo service is started with the whitelisted line and stopped on cancel', async () => {
