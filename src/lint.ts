@@ -16,7 +16,7 @@ import { initShellParser } from './shell/parser.js';
 import { partAt, toSource } from './shell/program.js';
 import { FileScriptItem, isShellScript, MAX_SCRIPT_DEPTH, projectRoot, ScriptFiles, scriptShell, type ScriptRun } from './scripts.js';
 import { applySuppressions } from './suppress.js';
-import { InputError, severityRank, type Diagnostic, type Executor, type Finding, type Job, type LintReport, type Pipeline, type ShellKind } from './types.js';
+import { InputError, severityRank, type Diagnostic, type Executor, type Finding, type Job, type LintReport, type Pipeline, type Severity, type ShellKind } from './types.js';
 
 export interface LintOptions {
   /** Paths in the report are relative to it (default: process.cwd()). */
@@ -395,6 +395,8 @@ function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
 /** The job names of findings reported by more than one job. */
 const jobNames = new WeakMap<Finding, Set<string>>();
 
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
 /**
  * Rules whose verdict a part of the job not read could change: a trap, a stop or a `wait` in an
  * `extends` parent or a `!reference` target defined in no file read (BG007's `exit 0` stays wrong).
@@ -421,11 +423,16 @@ function addFinding(
   const inScript = src.item instanceof FileScriptItem;
   // A finding in a repository script names the job line that runs it; fixes edit YAML only.
   if (inScript && via) r = { ...r, message: `${r.message} (In ${shown(src.file)}, run by ${via}.)`, fix: undefined };
-  const key = `${rule.meta.id}|${src.file}|${src.line}|${src.column}`;
+  // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
+  const severity = r.severity && severityRank(r.severity) < severityRank(configured) ? r.severity : configured;
+  const at = `${rule.meta.id}|${src.file}|${src.line}|${src.column}`;
+  // A template's line that a job runs is the job's finding.
+  if (job.template !== undefined && SEVERITIES.some((s) => found.has(`${at}|${s}`))) return;
+  // Jobs that share the line collect in one finding per severity: a job where the line is harmless
+  // (softened on its executor, or stopped by the job guard) does not hide another where it is not.
+  const key = `${at}|${severity}`;
   const existing = found.get(key);
   if (existing) {
-    // a template's line that a job runs is the job's finding
-    if (job.template !== undefined) return;
     // A template's finding collects every job that runs it: a set, not a scan of the list per job.
     let names = jobNames.get(existing);
     if (!names) jobNames.set(existing, (names = new Set(existing.jobs)));
@@ -447,8 +454,6 @@ function addFinding(
     rule.meta.fixable && !inScript && job.template === undefined && r.fix?.edits.length && r.fix.edits.every((e) => e.file === src.file)
       ? r.fix
       : undefined;
-  // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
-  const severity = r.severity && severityRank(r.severity) < severityRank(configured) ? r.severity : configured;
   const uncertain = !!job.unread && DEPENDS_ON_WHOLE_JOB.has(rule.meta.id);
   let message = uncertain ? r.message + caveat(job) : r.message;
   if (job.template !== undefined) {

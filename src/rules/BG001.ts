@@ -1,4 +1,4 @@
-import { backgroundStatus, cannotHang, fate, GEN_HINT, label } from './common.js';
+import { backgroundStatus, cannotHang, fate, GEN_HINT, GUARD_SUGGESTION, GUARDED, guardFollows, guardStops, label } from './common.js';
 import { libraryFix, LIBRARY_SUGGESTION } from './library-fix.js';
 import type { Rule } from './rule.js';
 
@@ -18,6 +18,18 @@ export const BG001: Rule = {
       if (s.detach) continue; // BG011 speaks for nohup/setsid/disown
       if (s.exitTraps.length || s.laterStops.length) continue;
       if (s.traps.some((t) => t.scope.trap.signals.includes('ERR'))) continue; // BG003 speaks for an ERR-only cleanup
+      if (guardStops(a, s.at, b.cmds)) {
+        // Nothing hangs or leaks: no fix, the job is left as it is (docs/rules/BG001.md).
+        report({
+          program: 'main',
+          start: b.start,
+          end: b.amp + 1,
+          message: `${label(b)} runs in the background and nothing in the job stops it: ${GUARDED}. Stop it yourself (an EXIT trap, or ${GEN_HINT}) to keep it out of that list.`,
+          severity: 'info',
+          suggestion: LIBRARY_SUGGESTION,
+        });
+        continue;
+      }
       report({
         program: 'main',
         start: b.start,
@@ -25,7 +37,7 @@ export const BG001: Rule = {
         message: `${label(b)} runs in the background and nothing stops it: ${fate(job.executor)}. Stop it from an EXIT trap, or ${GEN_HINT}.`,
         severity: cannotHang(job.executor) ? 'warning' : undefined,
         fix: libraryFix(sources, job, b.start),
-        suggestion: LIBRARY_SUGGESTION,
+        suggestion: guardFollows(b.cmds) ? `${LIBRARY_SUGGESTION} ${GUARD_SUGGESTION}` : LIBRARY_SUGGESTION,
       });
     }
   },

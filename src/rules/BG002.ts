@@ -1,4 +1,4 @@
-import { backgroundStatus, cannotHang, label } from './common.js';
+import { backgroundStatus, cannotHang, GUARDED, guardStops, label } from './common.js';
 import { libraryFix, LIBRARY_SUGGESTION } from './library-fix.js';
 import type { Rule } from './rule.js';
 
@@ -18,6 +18,18 @@ export const BG002: Rule = {
       if (s.detach || !s.laterStops.length || s.stoppedRightAway || s.failureTraps.length) continue;
       const stop = s.laterStops[0]!.stop.cmd;
       const line = a.program.text.slice(0, stop.start).split('\n').length;
+      if (guardStops(a, s.at, b.cmds)) {
+        // Nothing hangs or leaks: no fix, the job is left as it is (docs/rules/BG002.md).
+        report({
+          program: 'main',
+          start: b.start,
+          end: b.amp + 1,
+          message: `${label(b)} is stopped only when the script reaches \`${stop.node.text.replace(/\s+/g, ' ')}\` (program line ${line}); if a command before it fails, ${GUARDED}.`,
+          severity: 'info',
+          suggestion: LIBRARY_SUGGESTION,
+        });
+        continue;
+      }
       report({
         program: 'main',
         start: b.start,

@@ -1,4 +1,4 @@
-import { backgroundStatus, cannotHang, label } from './common.js';
+import { backgroundStatus, cannotHang, guardStops, label } from './common.js';
 import { backgroundName, programEdit, startsStatement, type Sources } from './edits.js';
 import type { ProgramAnalysis, Rule } from './rule.js';
 import type { Background } from '../shell/facts/index.js';
@@ -22,6 +22,7 @@ export const BG009: Rule = {
       if (b.stdout !== 'job' && b.stderr !== 'job') continue;
       const s = backgroundStatus(a, b);
       if (s.stoppedRightAway) continue; // `cmd & wait $!`: the job waits for it anyway
+      if (guardStops(a, s.at, b.cmds)) continue; // the job guard stops it when the script ends, and the output closes
       const which = b.stdout === 'job' && b.stderr === 'job' ? 'stdout and stderr' : b.stdout === 'job' ? 'stdout' : 'stderr';
       const nohup = b.cmds[0]?.wrappers.includes('nohup') ? ' (`nohup` redirects only when stdout is a terminal, and a CI job has none)' : '';
       const order = /2>&1\s*>/.test(b.node.text) ? ' (`2>&1 >file` copies stderr from the job\'s output before stdout moves: put `2>&1` last)' : '';

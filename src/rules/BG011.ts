@@ -1,4 +1,4 @@
-import { cannotHang, detachStopped, GEN_HINT } from './common.js';
+import { cannotHang, detachStopped, GEN_HINT, GUARDED, guardStops } from './common.js';
 import { libraryFix, LIBRARY_SUGGESTION } from './library-fix.js';
 import type { Rule } from './rule.js';
 
@@ -16,9 +16,24 @@ export const BG011: Rule = {
     for (const { detach, at } of a.detaches) {
       if (detachStopped(a, job.after, detach, at)) continue;
       const cmd = detach.cmd;
+      // In a container the agent dies with it and holds no output: only shell and SSH runners keep it.
+      if (detach.how === 'ssh-agent' && cannotHang(job.executor)) continue;
+      const b = detach.background;
+      const start = b && detach.how !== 'disown' ? b.start : cmd.start;
+      const end = b && detach.how !== 'disown' ? b.amp + 1 : cmd.end;
+      if (guardStops(a, at, b ? [cmd, ...b.cmds] : [cmd], detach.how)) {
+        // Nothing leaks: no fix, the job is left as it is (docs/rules/BG011.md).
+        report({
+          program: 'main',
+          start,
+          end,
+          message: `\`${detach.how}\` ${detach.how === 'ssh-agent' ? 'forks the agent into the background' : 'detaches the process from the job'} and nothing in the job stops it: ${GUARDED}. Stop it yourself (${detach.how === 'ssh-agent' ? "`trap 'ssh-agent -k' EXIT`" : `keep its PID and stop it from an EXIT trap, or ${GEN_HINT}`}) to keep it out of that list.`,
+          severity: 'info',
+          suggestion: detach.how === 'ssh-agent' ? undefined : LIBRARY_SUGGESTION,
+        });
+        continue;
+      }
       if (detach.how === 'ssh-agent') {
-        // In a container the agent dies with it and holds no output: only shell and SSH runners keep it.
-        if (cannotHang(job.executor)) continue;
         report({
           program: 'main',
           start: cmd.start,
@@ -27,9 +42,6 @@ export const BG011: Rule = {
         });
         continue;
       }
-      const b = detach.background;
-      const start = b && detach.how !== 'disown' ? b.start : cmd.start;
-      const end = b && detach.how !== 'disown' ? b.amp + 1 : cmd.end;
       const container = /^(docker|podman|nerdctl)\b/.test(detach.how);
       const compose = detach.how.includes('compose');
       report({

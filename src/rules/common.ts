@@ -119,3 +119,73 @@ export function cannotHang(executor: Executor): boolean {
 }
 
 export const GEN_HINT = 'start it with the preamble from `ci-bgsafe gen`';
+
+/** The job guard as the one-line alternative to a cleanup of the job's own (BG001's suggestion). */
+export const GUARD_SUGGESTION =
+  'Or, one line for the whole job: put the job guard first (`- !reference [.ci-bgsafe-guard, before_script]` or `extends: .ci-bgsafe-guard` from the guard component, or the output of `ci-bgsafe gen --format guard`), which names and stops whatever the job leaves running when its script ends.';
+
+/** What rules say of a process the job guard stops. */
+export const GUARDED = 'the job guard set up earlier in the job stops it when the script ends and names it in the job log';
+
+const guardCache = new WeakMap<ProgramAnalysis, number | null>();
+
+/**
+ * Where the job guard (`ci-bgsafe gen --format guard`, the `.ci-bgsafe-guard` component, reached by
+ * `extends`, `!reference` or pasted) is set up in a program: the offset of its `export CI_BGSAFE_GUARD`,
+ * or undefined when the program does not run it.
+ */
+export function guardStart(a: ProgramAnalysis): number | undefined {
+  let g = guardCache.get(a);
+  if (g === undefined) {
+    const exp = a.facts.funcs.has('ci_bgsafe_guard_exit')
+      ? a.facts.assignments.find((x) => x.name === 'CI_BGSAFE_GUARD' && x.via === 'export' && x.fn === undefined)
+      : undefined;
+    g = exp ? exp.start : null;
+    guardCache.set(a, g);
+  }
+  return g ?? undefined;
+}
+
+/**
+ * Wrappers that start the command as another user: the guard cannot read its environment or signal
+ * it, and `sudo` (env_reset) and `doas` start it without the cookie (docs/guard.md, "What the cookie
+ * cannot follow").
+ */
+const OTHER_USER = new Set(['sudo', 'doas', 'su', 'runuser', 'gosu', 'su-exec', 'setpriv', 'chpst']);
+/** Programs whose work a daemon starts (a container, a system service, an `at` job): no cookie. */
+const BY_A_DAEMON = new Set(['docker', 'podman', 'nerdctl', 'systemd-run', 'systemctl', 'service', 'rc-service', 'at', 'batch']);
+/**
+ * How a command detaches (`Detach.how`) when what it leaves running is a child of the job that keeps
+ * its environment; system services (`systemctl`, `service`, `pg_ctlcluster` and `apachectl`, which go
+ * through systemd where it runs), containers and a tmux server started before the job are not.
+ */
+const FOLLOWED_DETACH = /^(nohup|setsid|setsid -f|disown|ssh -f|screen -dm|start-stop-daemon --background|pg_ctl start|pulseaudio --start|ssh-agent)$/;
+
+/** Whether the process `cmd` starts keeps the job's environment, and so the guard's cookie. */
+function keepsCookie(cmd: Cmd): boolean {
+  const name = cmd.name?.slice(cmd.name.lastIndexOf('/') + 1);
+  if (cmd.wrappers.some((w) => OTHER_USER.has(w)) || (name && (OTHER_USER.has(name) || BY_A_DAEMON.has(name)))) return false;
+  // `env -i`, `env -u NAME`, `env -`: the cookie may be gone.
+  if (cmd.wrappers.includes('env') && cmd.wrapperFlags.some((f) => f === '-' || f === '-i' || f === '-u' || f.startsWith('--ignore-env') || f.startsWith('--unset'))) return false;
+  return true;
+}
+
+/**
+ * Whether the job guard, where it runs, stops what `cmds` leave running (`how`: the way a detaching
+ * command detaches, for BG011): the process inherits the job's environment, its cookie. What runs as
+ * another user, what a daemon starts for the job (containers, system services) and what clears its
+ * environment are not followed (docs/guard.md).
+ */
+export function guardFollows(cmds: readonly Cmd[], how?: string): boolean {
+  if (!cmds.every(keepsCookie)) return false;
+  if (how === undefined) return true;
+  // `sh -c '…'` runs the string in a child of the job; `su -c '…'` as another user (keepsCookie).
+  const inner = /^(?:sh|bash|dash|ash|zsh|ksh|busybox) -c '(.*)'$/.exec(how);
+  return FOLLOWED_DETACH.test(inner ? inner[1]! : how);
+}
+
+/** Whether the job guard is set up before `at` and stops what `cmds` leave running (see `guardFollows`). */
+export function guardStops(a: ProgramAnalysis, at: number, cmds: readonly Cmd[], how?: string): boolean {
+  const g = guardStart(a);
+  return g !== undefined && at > g && guardFollows(cmds, how);
+}
