@@ -304,3 +304,24 @@ describe('more cases the properties found', () => {
     for (const f of report.findings) checkFinding(text, f);
   });
 });
+
+describe('--fix cases the properties found', () => {
+  it('refused fixes do not use up the budget of fixes: a second --fix changes nothing', async () => {
+    const job = (name: string, before: string[], script: string[]) =>
+      `${name}:\n  tags: [shell]\n` +
+      (before.length ? `  before_script:\n${before.map((l) => `    - ${l}\n`).join('')}` : '') +
+      `  script:\n${script.map((l) => `    - ${l}\n`).join('')}`;
+    const bg = '"sleep 300 &"';
+    const text =
+      `default:\n  before_script:\n    - ${bg}\n    - ${bg}\n    - ${bg}\n` +
+      job('job-0', [], [`"trap 'kill \\"$SERVER_PID\\"' EXIT"`, bg]) +
+      job('job-1', ['>\n      sleep 300 &', bg], [bg]) +
+      job('job-2', [bg, 'trap cleanup EXIT TERM INT'], ['echo nothing']) +
+      job('job-3', [], [bg, '>\n      sleep 300 &']) +
+      job('job-4', [bg, bg], ['"trap \\"docker rm -f db\\" EXIT"']);
+    expect((await lintText(text)).errors).toEqual([]);
+    const once = fixText(FILE, text, defaultConfig(), { noConfig: true }, 20);
+    expect(once.applied.length).toBeLessThan(20);
+    expect(fixText(FILE, once.text, defaultConfig(), { noConfig: true }, 20).text).toBe(once.text);
+  });
+});
