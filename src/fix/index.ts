@@ -1,7 +1,8 @@
 /**
  * `ci-bgsafe lint --fix` / `--fix-dry-run`: applies the fixes the rules found (text edits on the linted
- * files) one at a time. Each candidate text is re-linted in memory; a fix is kept only when the YAML
- * still loads, its finding is gone and no rule reports more than before. A fix that overlaps one
+ * files). Each candidate text is re-linted in memory; a fix is kept only when the YAML still loads, its
+ * finding is gone and no rule reports more than before. Fixes of different jobs are first tried together
+ * (one per job, halved until they are an improvement), then one at a time; a fix that overlaps one
  * applied before it is left for the next round, when the rules work it out again on the new text.
  * Where a fix calls the library, the file gets it once (library.ts). Writes are atomic and keep the
  * file's mode. Standard input is never written: its repairs appear in the diff only.
@@ -138,18 +139,77 @@ function dedupe(edits: TextEdit[]): TextEdit[] {
   });
 }
 
-/** The text of `file` with `fix` applied, the library added where it needs it; undefined when that cannot be done. */
-function applyFix(file: string, text: string, fix: Fix, config: Config): string | undefined {
-  if (!fix.library) return applyEdits(text, fix.edits);
+/** The edits of `fix`, with the library's where it needs it; undefined when the library cannot be added. */
+function fixEdits(file: string, text: string, fix: Fix, config: Config): TextEdit[] | undefined {
+  if (!fix.library) return fix.edits;
   const library = libraryEdit(file, text, fix.library, config.servicesComponent);
   if (library === undefined) return undefined;
-  return applyEdits(text, library ? [...fix.edits, library] : fix.edits);
+  return library ? [...fix.edits, library] : fix.edits;
+}
+
+/** The text of `file` with `fix` applied, the library added where it needs it; undefined when that cannot be done. */
+function applyFix(file: string, text: string, fix: Fix, config: Config): string | undefined {
+  const edits = fixEdits(file, text, fix, config);
+  return edits && applyEdits(text, edits);
 }
 
 function counts(findings: Finding[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const f of findings) m.set(f.ruleId, (m.get(f.ruleId) ?? 0) + 1);
   return m;
+}
+
+/** Whether `after` is an improvement on `before` for the fixes of `fixed` together (each gone, nothing new). */
+function betterAll(before: Linted, after: Linted, fixed: Finding[]): boolean {
+  if (after.errors.length > before.errors.length) return false;
+  const b = counts(before.findings);
+  const a = counts(after.findings);
+  for (const [rule, n] of a) if (n > (b.get(rule) ?? 0)) return false;
+  for (const [rule, n] of counts(fixed)) if ((b.get(rule) ?? 0) - (a.get(rule) ?? 0) < n) return false;
+  return true;
+}
+
+/**
+ * Applies at once the fixes, one per job, that overlap none picked before them, and keeps the result when it is an
+ * improvement for all of them; when it is not, the first half of them, else the second half, down to
+ * single fixes. A single fix that is no improvement is put in `refused` and not picked again here (the
+ * one-by-one rounds try it again). A large file's many independent fixes cost a few re-lints, not one
+ * each. Undefined when nothing was applied.
+ */
+function fixTogether(file: string, text: string, current: Linted, config: Config, options: LintOptions, room: number, refused: Set<string>) {
+  const picked: Array<{ finding: Finding; edits: TextEdit[] }> = [];
+  let all: TextEdit[] = [];
+  // One fix per job: a job's next fix is worked out again on its fixed text, as one by one.
+  const jobs = new Set<string>();
+  for (const f of current.findings.filter((x) => x.fix?.edits.every((e) => e.file === file)).sort(byPriority)) {
+    if (picked.length >= room) break;
+    if (refused.has(shapeKey(f)) || f.jobs.some((j) => jobs.has(j))) continue;
+    // its jobs wait for the next pass whether this fix is picked or not
+    for (const j of f.jobs) jobs.add(j);
+    const edits = fixEdits(file, text, f.fix!, config);
+    if (!edits || applyEdits(text, [...all, ...edits]) === undefined) continue;
+    picked.push({ finding: f, edits });
+    all = [...all, ...edits];
+  }
+  const attempt = (group: typeof picked): { text: string; after: Linted; picked: Finding[] } | undefined => {
+    if (!group.length) return undefined;
+    const candidate = applyEdits(text, group.flatMap((g) => g.edits))!;
+    const after = lintText(file, candidate, config, options);
+    const fixed = group.map((g) => g.finding);
+    if (betterAll(current, after, fixed)) return { text: candidate, after, picked: fixed };
+    if (group.length === 1) {
+      refused.add(shapeKey(group[0]!.finding));
+      return undefined;
+    }
+    const half = Math.ceil(group.length / 2);
+    return attempt(group.slice(0, half)) ?? attempt(group.slice(half));
+  };
+  return picked.length > 1 ? attempt(picked) : undefined;
+}
+
+/** A fix by what it does, not where (its places move as other fixes are applied). */
+function shapeKey(f: Finding): string {
+  return `${f.ruleId}|${f.message}|${f.fix!.edits.map((e) => e.text).join('|')}`;
 }
 
 /** Whether `after` is an improvement on `before` for a fix of `ruleId`. */
@@ -184,6 +244,14 @@ export function fixText(
   const rejected = new Map<string, FixedFinding>();
   const place = (f: FixedFinding) => `${f.ruleId}|${f.line}|${f.column}`;
   let current = lintText(file, text, config, options);
+  const refusedTogether = new Set<string>();
+  for (let pass = 0; pass < 20 && applied.length < maxFixes; pass++) {
+    const together = fixTogether(file, text, current, config, options, maxFixes - applied.length, refusedTogether);
+    if (!together) break;
+    applied.push(...together.picked.map(summary));
+    text = together.text;
+    current = together.after;
+  }
   for (let round = applied.length; ; round = applied.length) {
     const tried = new Set<string>();
     let refused = 0;
