@@ -7,7 +7,7 @@
 //   node bench/run.mjs --install  only the package installed from its tarball, prints only
 //   node bench/run.mjs --lsp-only the language server's part alone (diagnostics after an edit), prints only
 //   options: --sizes 10,1000   --reps N   --out FILE   --no-peers   --keep (keep the temporary folder)
-//   also: a configuration of a large product's size (bench/gitlab-sized.mjs: ~110 files, templates,
+//   also: `lint --fix-dry-run` on 100 jobs, and a configuration of a large product's size (bench/gitlab-sized.mjs: ~110 files, templates,
 //   unresolved external includes), linted whole, against the 2 s target
 // Expects a built CLI (dist/); `npm run bench` builds first.
 import { spawnSync, execFileSync } from 'node:child_process';
@@ -246,6 +246,24 @@ function gitlabSized(base) {
   return { ...p, lint: stats(times['ci-bgsafe']), floor: stats(times.floor), paired: paired(times['ci-bgsafe'], times.floor), rss: stats(rss) };
 }
 
+/** `--fix-dry-run` on the 100-job pipeline: every fixable finding worked out, applied and re-linted in memory. */
+function fixRun(base) {
+  const dir = join(base, 'fix');
+  writePipeline(dir, FIX_JOBS);
+  const files = ['.gitlab-ci.yml', ...readdirSync(join(dir, 'ci')).map((f) => `ci/${f}`)];
+  const args = [cli, 'lint', '--fix-dry-run', '--no-config', ...files];
+  const reps = repsOverride ?? (quick ? 2 : 3);
+  // the warm-up run, which also gives the diff
+  const diff = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }).stdout ?? '';
+  const ms = [];
+  for (let i = 0; i < reps; i++) {
+    const r = measure(process.execPath, args, dir);
+    if (r.status !== 1) throw new Error(`--fix-dry-run failed (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
+    ms.push(r.ms);
+  }
+  return { jobs: FIX_JOBS, time: stats(ms), changed: diff.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).length, load: os.loadavg()[0] };
+}
+
 /** Bytes of the files under `dir` (symbolic links not followed). */
 function bytesUnder(dir) {
   let total = 0;
@@ -300,6 +318,7 @@ function lspLines(r) {
 }
 
 const LSP_JOBS = 500;
+const FIX_JOBS = 100;
 if (args['lsp-only']) {
   const dir = mkdtempSync(join(os.tmpdir(), 'ci-bgsafe-bench-lsp-'));
   try {
@@ -323,6 +342,7 @@ let cold;
 let product;
 let installed;
 let lsp;
+let fixed;
 try {
   log(`bench: working in ${base}`);
   if (!installOnly) {
@@ -346,6 +366,8 @@ try {
     log(`bench: ${size} jobs (${p.lines} lines): ${Object.entries(s).map(([id, r]) => `${id} ${r.time.median.toFixed(0)} ms / ${r.rss.median.toFixed(0)} MB`).join(', ')}`);
   }
   if (!coldOnly && !installOnly) {
+    fixed = fixRun(base);
+    log(`bench: --fix-dry-run on ${fixed.jobs} jobs: ${fixed.time.median.toFixed(0)} ms`);
     lsp = await benchLsp({ cli, dir: join(base, 'lsp'), jobs: LSP_JOBS, reps: repsOverride ?? (quick ? 5 : 7) });
     log(`bench: language server, ${LSP_JOBS} jobs: diagnostics ${stats(lsp.edits).median.toFixed(0)} ms after an edit`);
   }
@@ -425,6 +447,9 @@ if (big) {
 }
 if (installed) {
   headline.push(`| \`npm pack\` tarball (${(installed.tarball / 1e6).toFixed(1)} MB) installed into an empty folder, empty npm cache, \`--offline\` | ${installed.packages} package${installed.packages === 1 ? '' : 's'}, ${(installed.bytes / 1e6).toFixed(1)} MB, install scripts: ${installed.installScripts.join(', ') || 'none'}; \`npm install\` ${fmtMs(installed.installMs)}, then \`lint\` on the example ${fmtMs(installed.lintMs)} | one package | ${check(installed.packages === 1 && !installed.installScripts.length)} |`);
+}
+if (fixed) {
+  headline.push(`| \`lint --fix-dry-run\` on ${fixed.jobs} jobs (${fixed.changed} lines added by fixes; each candidate re-linted in memory) | ${fmtMs(fixed.time.median)} (${fmtMs(fixed.time.min)}–${fmtMs(fixed.time.max)}); load ${fixed.load.toFixed(2)} | — | |`);
 }
 md.push('## Ratios', '', '| measure | result | target | |', '|---|---|---|---|', ...headline, '');
 
