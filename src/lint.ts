@@ -450,10 +450,10 @@ function addFinding(
   }
   // Only a fixable rule's fix counts, and only one whose edits are all in the YAML file it is found in.
   // A template is the jobs' that use it, elsewhere: --fix leaves it alone (the suggestion stays).
-  const fix =
-    rule.meta.fixable && !inScript && job.template === undefined && r.fix?.edits.length && r.fix.edits.every((e) => e.file === src.file)
-      ? r.fix
-      : undefined;
+  const usable = (x: Report['fix']) =>
+    rule.meta.fixable && !inScript && job.template === undefined && x?.edits.length && x.edits.every((e) => e.file === src.file) ? x : undefined;
+  const fix = usable(r.fix);
+  const alternative = usable(r.alternative);
   const uncertain = !!job.unread && DEPENDS_ON_WHOLE_JOB.has(rule.meta.id);
   let message = uncertain ? r.message + caveat(job) : r.message;
   if (job.template !== undefined) {
@@ -474,6 +474,7 @@ function addFinding(
     section: src.section,
     fixable: !!fix,
     ...(fix ? { fix } : {}),
+    ...(alternative ? { alternative } : {}),
     ...(r.suggestion ? { suggestion: r.suggestion } : {}),
     ...(job.template !== undefined ? { template: job.template } : {}),
   };

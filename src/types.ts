@@ -146,6 +146,14 @@ export interface Fix {
    * has it, once: a hidden job holding the library, or an `include:` of the services component.
    */
   library?: 'bash' | 'sh';
+  /**
+   * The repaired job runs the job guard of this shell first, through
+   * `!reference [.ci-bgsafe-guard, before_script]` (`.ci-bgsafe-guard-sh` for sh). `--fix` makes sure
+   * the file has that hidden job, once.
+   */
+  guard?: 'bash' | 'sh';
+  /** What the fix does, in a few words: the language server's quick fix and the playground's button say it. */
+  title?: string;
 }
 
 /** What a rule reports: data only, turned into prose and position by the linter and formatters. */
@@ -164,6 +172,11 @@ export interface Finding {
   fixable: boolean;
   /** How to repair it, when `fixable`. */
   fix?: Fix;
+  /**
+   * Another repair, for the whole job: run the job guard first. The language server offers it as a
+   * second quick fix; `--fix` applies it instead of `fix` where the configuration's `fixStyle` is `guard`.
+   */
+  alternative?: Fix;
   /** A suggested change, for findings that cannot be fixed safely. */
   suggestion?: string;
   /** Set when the finding is in a template that no job of the file reaches (`jobs` is empty then). */

@@ -5,7 +5,7 @@
 import picocolors from 'picocolors';
 import ruleDocs from 'virtual:rule-docs';
 import { defaultConfig, type Config } from '../../src/config/index.js';
-import { libraryEdit } from '../../src/fix/library.js';
+import { fixEdits as withSupport } from '../../src/fix/library.js';
 import { codeFrame } from '../../src/format/text.js';
 import { generate } from '../../src/gen/index.js';
 import { GEN_FORMATS, type GenFormat, type GenShell } from '../../src/gen/types.js';
@@ -13,7 +13,7 @@ import { lintFile } from '../../src/lint.js';
 import { RULES } from '../../src/rules/index.js';
 import { initShellParser } from '../../src/shell/parser.js';
 import { applySuppressions } from '../../src/suppress.js';
-import { InputError, type Diagnostic, type Executor, type Finding, type TextEdit } from '../../src/types.js';
+import { InputError, type Diagnostic, type Executor, type Finding, type Fix, type TextEdit } from '../../src/types.js';
 import { markdown } from './markdown.js';
 
 const FILE = '.gitlab-ci.yml';
@@ -149,9 +149,14 @@ function render(findings: Finding[], diagnostics: Diagnostic[]): void {
     ...findings.map((f, i) => {
       const frame = codeFrame(plain, pipeline.value, f).join('\n');
       const actions = el('div', { className: 'actions' });
-      if (f.fix && fixEdits(f)) {
+      if (f.fix && fixEdits(f, f.fix)) {
         const b = el('button', { type: 'button', className: 'apply-fix' }, `Apply the fix for ${f.ruleId} at line ${f.line}`);
-        b.addEventListener('click', () => applyFix(i));
+        b.addEventListener('click', () => applyFix(i, 'fix'));
+        actions.append(b);
+      }
+      if (f.alternative && fixEdits(f, f.alternative)) {
+        const b = el('button', { type: 'button', className: 'apply-alternative' }, `${f.alternative.title ?? 'Apply the other fix'} (${f.ruleId} at line ${f.line})`);
+        b.addEventListener('click', () => applyFix(i, 'alternative'));
         actions.append(b);
       }
       const read = el('button', { type: 'button', className: 'read-rule' }, `Read ${f.ruleId}`);
@@ -199,21 +204,19 @@ function selectRange(f: Finding): void {
 }
 
 /**
- * A finding's fix as edits of the page's file, with the library added once when the fix starts a service
- * through it (as `--fix` does); undefined when it cannot be applied here.
+ * A finding's fix as edits of the page's file, with the library or the job guard added once when the
+ * fix needs it (as `--fix` does); undefined when it cannot be applied here.
  */
-function fixEdits(f: Finding): TextEdit[] | undefined {
-  if (!f.fix || f.file !== FILE || !f.fix.edits.every((e) => e.file === FILE)) return undefined;
-  if (!f.fix.library) return [...f.fix.edits];
-  const library = libraryEdit(FILE, pipeline.value, f.fix.library, undefined);
-  if (library === undefined) return undefined;
-  return library ? [...f.fix.edits, library] : [...f.fix.edits];
+function fixEdits(f: Finding, fix: Fix): TextEdit[] | undefined {
+  if (f.file !== FILE || !fix.edits.every((e) => e.file === FILE)) return undefined;
+  return withSupport(FILE, pipeline.value, fix, undefined);
 }
 
-function applyFix(index: number): void {
+function applyFix(index: number, which: 'fix' | 'alternative'): void {
   const f = current[index];
-  if (!f?.fix) return;
-  const edits = fixEdits(f);
+  const fix = f?.[which];
+  if (!f || !fix) return;
+  const edits = fixEdits(f, fix);
   if (!edits) return;
   let text = pipeline.value;
   for (const { range: [start, end], text: t } of edits.sort((a, b) => b.range[0] - a.range[0])) text = text.slice(0, start) + t + text.slice(end);

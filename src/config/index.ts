@@ -25,6 +25,8 @@ export interface Config {
   maxWarnings?: number;
   /** The services component's address: `--fix` includes it instead of pasting the library. */
   servicesComponent?: string;
+  /** What `--fix` does with a process nothing stops: start it with `ci_bgsafe_start` (`library`, the default) or run the job guard first (`guard`). */
+  fixStyle?: 'library' | 'guard';
   ignore: { files: string[]; jobs: string[] };
   /** The directory of the configuration file: `ignore.files` globs are relative to it. */
   baseDir?: string;
@@ -140,6 +142,7 @@ export function parseConfig(text: string, file: string, rules: RuleMeta[]): Conf
     severityThreshold?: Severity;
     maxWarnings?: number;
     servicesComponent?: string;
+    fixStyle?: 'library' | 'guard';
     ignore?: { files?: string[]; jobs?: string[] };
     map?: Record<string, string>;
   };
@@ -156,6 +159,7 @@ export function parseConfig(text: string, file: string, rules: RuleMeta[]): Conf
     for (const [project, dir] of Object.entries(raw.map)) config.map[project.replace(/^\/+|\/+$/g, '')] = resolve(config.baseDir!, dir);
   }
   if (raw.servicesComponent !== undefined) config.servicesComponent = raw.servicesComponent;
+  if (raw.fixStyle !== undefined) config.fixStyle = raw.fixStyle;
   return config;
 }
 

@@ -67,6 +67,11 @@ export function configSchema(rules: RuleMeta[]): object {
         type: 'string',
         minLength: 1,
       },
+      fixStyle: {
+        description:
+          'What `--fix` does with a background process that nothing stops (BG001, BG002, BG009, BG011): `library` (the default) starts it with `ci_bgsafe_start` after `!reference [.ci-bgsafe, before_script]`; `guard` puts `!reference [.ci-bgsafe-guard, before_script]` first in the job instead (the job guard, which stops whatever the job leaves running), and adds the hidden job `.ci-bgsafe-guard` to the file once. What the guard cannot stop (sudo, containers, system services) keeps the `library` fix.',
+        enum: ['library', 'guard'],
+      },
       ignore: {
         description: 'Files and jobs not to lint (picomatch globs).',
         type: 'object',

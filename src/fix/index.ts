@@ -16,7 +16,7 @@ import { RULES } from '../rules/index.js';
 import { applySuppressions } from '../suppress.js';
 import type { Diagnostic, Finding, Fix, LintReport, TextEdit } from '../types.js';
 import { writeFileAtomic } from '../atomic.js';
-import { libraryEdit } from './library.js';
+import { fixEdits as withSupport } from './library.js';
 
 export { libraryEdit } from './library.js';
 
@@ -139,33 +139,44 @@ function dedupe(edits: TextEdit[]): TextEdit[] {
   });
 }
 
-/** The edits of `fix`, with the library's where it needs it; undefined when the library cannot be added. */
+/** The edits of `fix`, with the library's or the guard's where it needs it; undefined when that cannot be added. */
 function fixEdits(file: string, text: string, fix: Fix, config: Config): TextEdit[] | undefined {
-  if (!fix.library) return fix.edits;
-  const library = libraryEdit(file, text, fix.library, config.servicesComponent);
-  if (library === undefined) return undefined;
-  return library ? [...fix.edits, library] : fix.edits;
+  return withSupport(file, text, fix, config.servicesComponent);
 }
 
-/** The text of `file` with `fix` applied, the library added where it needs it; undefined when that cannot be done. */
+/** The fix `--fix` makes of a finding: the job guard where the configuration asks for that style and the finding offers it. */
+function chosen(f: Finding, config: Config): Fix | undefined {
+  return (config.fixStyle === 'guard' ? f.alternative : undefined) ?? f.fix;
+}
+
+/** The text of `file` with `fix` applied, the library or the guard added where it needs it; undefined when that cannot be done. */
 function applyFix(file: string, text: string, fix: Fix, config: Config): string | undefined {
   const edits = fixEdits(file, text, fix, config);
   return edits && applyEdits(text, edits);
 }
 
-function counts(findings: Finding[]): Map<string, number> {
+/** Findings by rule; `serious`: only those above info. */
+function counts(findings: Finding[], serious = false): Map<string, number> {
   const m = new Map<string, number>();
-  for (const f of findings) m.set(f.ruleId, (m.get(f.ruleId) ?? 0) + 1);
+  for (const f of findings) if (!serious || f.severity !== 'info') m.set(f.ruleId, (m.get(f.ruleId) ?? 0) + 1);
   return m;
 }
 
-/** Whether `after` is an improvement on `before` for the fixes of `fixed` together (each gone, nothing new). */
+/**
+ * Whether `after` is an improvement on `before` for the fixes of `fixed` together: each gone (or, for
+ * the job guard, become an info that the guard stops the process), and no rule reports more, nor more
+ * above info.
+ */
 function betterAll(before: Linted, after: Linted, fixed: Finding[]): boolean {
   if (after.errors.length > before.errors.length) return false;
   const b = counts(before.findings);
   const a = counts(after.findings);
+  const bs = counts(before.findings, true);
+  const as = counts(after.findings, true);
   for (const [rule, n] of a) if (n > (b.get(rule) ?? 0)) return false;
-  for (const [rule, n] of counts(fixed)) if ((b.get(rule) ?? 0) - (a.get(rule) ?? 0) < n) return false;
+  for (const [rule, n] of as) if (n > (bs.get(rule) ?? 0)) return false;
+  const fewer = (x: Map<string, number>, y: Map<string, number>, rule: string) => (x.get(rule) ?? 0) - (y.get(rule) ?? 0);
+  for (const [rule, n] of counts(fixed)) if (fewer(b, a, rule) < n && fewer(bs, as, rule) < n) return false;
   return true;
 }
 
@@ -181,12 +192,12 @@ function fixTogether(file: string, text: string, current: Linted, config: Config
   let all: TextEdit[] = [];
   // One fix per job: a job's next fix is worked out again on its fixed text, as one by one.
   const jobs = new Set<string>();
-  for (const f of current.findings.filter((x) => x.fix?.edits.every((e) => e.file === file)).sort(byPriority)) {
+  for (const f of current.findings.filter((x) => chosen(x, config)?.edits.every((e) => e.file === file)).sort((x, y) => byPriority(x, y, config))) {
     if (picked.length >= room) break;
-    if (refused.has(shapeKey(f)) || f.jobs.some((j) => jobs.has(j))) continue;
+    if (refused.has(shapeKey(f, config)) || f.jobs.some((j) => jobs.has(j))) continue;
     // its jobs wait for the next pass whether this fix is picked or not
     for (const j of f.jobs) jobs.add(j);
-    const edits = fixEdits(file, text, f.fix!, config);
+    const edits = fixEdits(file, text, chosen(f, config)!, config);
     if (!edits || applyEdits(text, [...all, ...edits]) === undefined) continue;
     picked.push({ finding: f, edits });
     all = [...all, ...edits];
@@ -198,7 +209,7 @@ function fixTogether(file: string, text: string, current: Linted, config: Config
     const fixed = group.map((g) => g.finding);
     if (betterAll(current, after, fixed)) return { text: candidate, after, picked: fixed };
     if (group.length === 1) {
-      refused.add(shapeKey(group[0]!.finding));
+      refused.add(shapeKey(group[0]!.finding, config));
       return undefined;
     }
     const half = Math.ceil(group.length / 2);
@@ -208,18 +219,13 @@ function fixTogether(file: string, text: string, current: Linted, config: Config
 }
 
 /** A fix by what it does, not where (its places move as other fixes are applied). */
-function shapeKey(f: Finding): string {
-  return `${f.ruleId}|${f.message}|${f.fix!.edits.map((e) => e.text).join('|')}`;
+function shapeKey(f: Finding, config: Config): string {
+  return `${f.ruleId}|${f.message}|${chosen(f, config)!.edits.map((e) => e.text).join('|')}`;
 }
 
-/** Whether `after` is an improvement on `before` for a fix of `ruleId`. */
-function better(before: Linted, after: Linted, ruleId: string): boolean {
-  if (after.errors.length > before.errors.length) return false;
-  const b = counts(before.findings);
-  const a = counts(after.findings);
-  if ((a.get(ruleId) ?? 0) >= (b.get(ruleId) ?? 0)) return false;
-  for (const [rule, n] of a) if (n > (b.get(rule) ?? 0)) return false;
-  return true;
+/** Whether `after` is an improvement on `before` for the fix of `finding` (see `betterAll`). */
+function better(before: Linted, after: Linted, finding: Finding): boolean {
+  return betterAll(before, after, [finding]);
 }
 
 function summary(f: Finding): FixedFinding {
@@ -257,13 +263,13 @@ export function fixText(
     let refused = 0;
     while (applied.length < maxFixes) {
       const next = current.findings
-        .filter((f) => f.fix?.edits.every((e) => e.file === file) && !tried.has(fixKey(f)))
-        .sort(byPriority)[0];
+        .filter((f) => chosen(f, config)?.edits.every((e) => e.file === file) && !tried.has(fixKey(f, config)))
+        .sort((x, y) => byPriority(x, y, config))[0];
       if (!next) break;
-      tried.add(fixKey(next));
-      const candidate = applyFix(file, text, next.fix!, config);
+      tried.add(fixKey(next, config));
+      const candidate = applyFix(file, text, chosen(next, config)!, config);
       const after = candidate === undefined ? undefined : lintText(file, candidate, config, options);
-      if (candidate === undefined || !after || !better(current, after, next.ruleId)) {
+      if (candidate === undefined || !after || !better(current, after, next)) {
         rejected.set(place(summary(next)), summary(next));
         refused++;
         continue;
@@ -279,14 +285,15 @@ export function fixText(
 }
 
 /**
- * Fixes that start processes through the library first (they settle the same statements' output
- * too, where a redirect would stand in their way), then in the order of the file.
+ * Fixes that add the job guard or start processes through the library first (they settle the same
+ * statements' output too, where a redirect would stand in their way), then in the order of the file.
  */
-function byPriority(a: Finding, b: Finding): number {
-  return Number(!a.fix?.library) - Number(!b.fix?.library) || a.line - b.line || a.column - b.column;
+function byPriority(a: Finding, b: Finding, config: Config): number {
+  const whole = (f: Finding) => Number(!(chosen(f, config)?.guard || chosen(f, config)?.library));
+  return whole(a) - whole(b) || a.line - b.line || a.column - b.column;
 }
 
-function fixKey(f: Finding): string {
-  return `${f.ruleId}|${JSON.stringify(f.fix)}`;
+function fixKey(f: Finding, config: Config): string {
+  return `${f.ruleId}|${JSON.stringify(chosen(f, config))}`;
 }
 

@@ -10,15 +10,16 @@
  */
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
 import { generate } from '../gen/index.js';
+import { GUARD_JOBS } from '../rules/guard-fix.js';
 import { LIBRARY_JOBS } from '../rules/library-fix.js';
-import type { TextEdit } from '../types.js';
+import type { Fix, TextEdit } from '../types.js';
 
 type Shell = keyof typeof LIBRARY_JOBS;
 
-const libraryTexts = new Map<Shell, string>();
-function libraryText(shell: Shell): string {
-  let t = libraryTexts.get(shell);
-  if (t === undefined) libraryTexts.set(shell, (t = generate({ services: [] }, { format: 'library', shell })));
+const generated = new Map<string, string>();
+function generatedText(format: 'library' | 'guard', shell: Shell): string {
+  let t = generated.get(`${format}|${shell}`);
+  if (t === undefined) generated.set(`${format}|${shell}`, (t = generate({ services: [] }, { format, shell })));
   return t;
 }
 
@@ -49,7 +50,12 @@ export function libraryEdit(file: string, text: string, shell: Shell, component:
   if (root.has(LIBRARY_JOBS[shell])) return null;
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const lines = (s: string) => s.replace(/\n/g, eol);
-  const insert = component ? includeComponent(text, root, component, lines) : appendHiddenJob(text, root, shell, lines);
+  const comment =
+    `# ci_bgsafe_start and ci_bgsafe_stop, for the jobs that use \`!reference [${LIBRARY_JOBS[shell]}, before_script]\`.\n` +
+    `# Added by \`ci-bgsafe lint --fix\`; or include the services component, which defines the same job.\n`;
+  const insert = component
+    ? includeComponent(text, root, component, lines)
+    : appendHiddenJob(text, root, LIBRARY_JOBS[shell], generatedText('library', shell), comment, lines);
   if (insert === null || insert === undefined) return insert;
   return { file, range: [insert.at, insert.at], text: insert.text };
 }
@@ -91,18 +97,48 @@ function includeComponent(text: string, root: YAMLMap, component: string, lines:
   return { at: nl + 1, text: lines(`${indent}${entry}\n`) };
 }
 
-function appendHiddenJob(text: string, root: YAMLMap, shell: Shell, lines: (s: string) => string): Insert | undefined {
+/** A hidden job `name` at the end of the file whose `before_script` is the generated code, with a comment above it. */
+function appendHiddenJob(text: string, root: YAMLMap, name: string, code: string, comment: string, lines: (s: string) => string): Insert | undefined {
   const at = root.range?.[0];
   if (at === undefined || at !== lineStart(text, at)) return undefined; // the top level starts at column 1
-  const body = libraryText(shell)
+  const body = code
     .replace(/\n+$/, '')
     .split('\n')
     .map((l) => (l === '' ? '' : `      ${l}`))
     .join('\n');
-  const job =
-    `# ci_bgsafe_start and ci_bgsafe_stop, for the jobs that use \`!reference [${LIBRARY_JOBS[shell]}, before_script]\`.\n` +
-    `# Added by \`ci-bgsafe lint --fix\`; or include the services component, which defines the same job.\n` +
-    `${LIBRARY_JOBS[shell]}:\n  before_script:\n    - |\n${body}\n`;
+  const job = `${comment}${name}:\n  before_script:\n    - |\n${body}\n`;
   const sep = text === '' || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
   return { at: text.length, text: lines(sep + job) };
+}
+
+/**
+ * The edit of `file` that provides the job guard for `shell`: the hidden job `.ci-bgsafe-guard`
+ * (`.ci-bgsafe-guard-sh`) at the end of the file, holding `ci-bgsafe gen --format guard`; null when
+ * the file defines it already, undefined when it cannot be added safely.
+ */
+export function guardEdit(file: string, text: string, shell: Shell): TextEdit | null | undefined {
+  const doc = jobsDocument(text);
+  const root = doc?.contents;
+  if (!doc || !isMap(root) || root.flow) return undefined;
+  if (root.has(GUARD_JOBS[shell])) return null;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const comment =
+    `# The job guard, for the jobs that use \`!reference [${GUARD_JOBS[shell]}, before_script]\`: it names and stops what\n` +
+    `# a job leaves running. Added by \`ci-bgsafe lint --fix\`; or include the guard component, which defines the same job.\n`;
+  const insert = appendHiddenJob(text, root, GUARD_JOBS[shell], generatedText('guard', shell), comment, (s) => s.replace(/\n/g, eol));
+  return insert && { file, range: [insert.at, insert.at], text: insert.text };
+}
+
+/**
+ * All the edits of `fix` in `file` (whose text is `text`), with what it needs added to the file once:
+ * the library (`fix.library`; the services component's include when `component` is set) or the job
+ * guard (`fix.guard`). Undefined when that cannot be added safely.
+ */
+export function fixEdits(file: string, text: string, fix: Fix, component: string | undefined): TextEdit[] | undefined {
+  const extra: TextEdit[] = [];
+  for (const e of [fix.library ? libraryEdit(file, text, fix.library, component) : null, fix.guard ? guardEdit(file, text, fix.guard) : null]) {
+    if (e === undefined) return undefined;
+    if (e) extra.push(e);
+  }
+  return [...fix.edits, ...extra];
 }

@@ -3,7 +3,7 @@ import type { Diagnostic, Finding, LintReport } from '../types.js';
 import { relativePath, sortDiagnostics, sortFindings } from './util.js';
 
 /** A finding as the JSON report writes it: everything but the edits and suggestion used by --fix. */
-export type JsonFinding = Omit<Finding, 'fix' | 'suggestion'>;
+export type JsonFinding = Omit<Finding, 'fix' | 'alternative' | 'suggestion'>;
 
 export interface JsonReport {
   version: 1;

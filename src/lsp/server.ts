@@ -24,7 +24,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { defaultConfig, findConfigFile, isIgnored, parseConfig, type Config } from '../config/index.js';
 import { CI_FILE, repositoryRoot } from '../files.js';
 import { packageRoot } from '../gen/render.js';
-import { libraryEdit } from '../fix/library.js';
+import { fixEdits } from '../fix/library.js';
 import { lintFile } from '../lint.js';
 import { RULES, findRule } from '../rules/index.js';
 import { docUrl } from '../rules/types.js';
@@ -383,12 +383,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const f = item.finding;
         if (!f || !overlaps(item.diagnostic.range, params.range)) continue;
         const diagnostics = [item.diagnostic];
-        if (f.fix) {
+        // Each fix --fix would make, then the other repair the rule offers (the job guard).
+        for (const [fix, preferred] of [[f.fix, true], [f.alternative, false]] as const) {
+          if (!fix) continue;
+          // A fix that needs the library or the guard adds it to the file, once.
+          const edits = item.text !== undefined ? fixEdits(f.file, item.text, fix, item.component) : fix.library || fix.guard ? undefined : fix.edits;
           const changes: Record<string, LspTextEdit[]> = {};
-          // A fix that starts services through the library adds the library to the file, once.
-          const library = f.fix.library && item.text !== undefined ? libraryEdit(f.file, item.text, f.fix.library, item.component) : null;
-          let ok = library !== undefined;
-          for (const edit of library ? [...f.fix.edits, library] : f.fix.edits) {
+          let ok = edits !== undefined;
+          for (const edit of edits ?? []) {
             const text = edit.file === f.file ? item.text : sourceOf(edit.file);
             if (text === undefined) {
               ok = false;
@@ -396,7 +398,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
             }
             (changes[uriOf(edit.file)] ??= []).push({ range: { start: positionAt(text, edit.range[0]), end: positionAt(text, edit.range[1]) }, newText: edit.text });
           }
-          if (ok) actions.push({ title: fixTitle(f), kind: CodeActionKind.QuickFix, diagnostics, isPreferred: true, edit: { changes } });
+          const title = fix.title ? `${fix.title} (${f.ruleId})` : fixTitle(f);
+          if (ok) actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: preferred, edit: { changes } });
         }
         const disable = item.text !== undefined ? disableLineEdit(item.text, f.line, f.column, f.ruleId) : undefined;
         if (disable) {

@@ -1,4 +1,5 @@
 import { backgroundStatus, cannotHang, fate, GEN_HINT, GUARD_SUGGESTION, GUARDED, guardFollows, guardStops, label } from './common.js';
+import { guardFix } from './guard-fix.js';
 import { libraryFix, LIBRARY_SUGGESTION } from './library-fix.js';
 import type { Rule } from './rule.js';
 
@@ -37,6 +38,7 @@ export const BG001: Rule = {
         message: `${label(b)} runs in the background and nothing stops it: ${fate(job.executor)}. Stop it from an EXIT trap, or ${GEN_HINT}.`,
         severity: cannotHang(job.executor) ? 'warning' : undefined,
         fix: libraryFix(sources, job, b.start),
+        alternative: guardFollows(b.cmds) ? guardFix(sources, job) : undefined,
         suggestion: guardFollows(b.cmds) ? `${LIBRARY_SUGGESTION} ${GUARD_SUGGESTION}` : LIBRARY_SUGGESTION,
       });
     }

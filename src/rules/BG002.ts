@@ -1,4 +1,5 @@
-import { backgroundStatus, cannotHang, GUARDED, guardStops, label } from './common.js';
+import { backgroundStatus, cannotHang, GUARDED, guardFollows, guardStops, label } from './common.js';
+import { guardFix } from './guard-fix.js';
 import { libraryFix, LIBRARY_SUGGESTION } from './library-fix.js';
 import type { Rule } from './rule.js';
 
@@ -37,6 +38,7 @@ export const BG002: Rule = {
         message: `${label(b)} is stopped only when the script reaches \`${stop.node.text.replace(/\s+/g, ' ')}\` (program line ${line}); if a command before it fails, GitLab's errexit ends the script there and ${cannotHang(job.executor) ? 'the process is left to be killed with the container' : 'the job hangs until its timeout or the process outlives it'}. Stop it from an EXIT trap instead.`,
         severity: cannotHang(job.executor) ? 'warning' : undefined,
         fix: libraryFix(sources, job, b.start),
+        alternative: guardFollows(b.cmds) ? guardFix(sources, job) : undefined,
         suggestion: LIBRARY_SUGGESTION,
       });
     }

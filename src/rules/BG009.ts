@@ -1,4 +1,5 @@
-import { backgroundStatus, cannotHang, guardStops, label } from './common.js';
+import { backgroundStatus, cannotHang, guardFollows, guardStops, label } from './common.js';
+import { guardFix } from './guard-fix.js';
 import { backgroundName, programEdit, startsStatement, type Sources } from './edits.js';
 import type { ProgramAnalysis, Rule } from './rule.js';
 import type { Background } from '../shell/facts/index.js';
@@ -33,6 +34,7 @@ export const BG009: Rule = {
         message: `${label(b)} keeps the job's ${which} open${nohup}${order}: ${cannotHang(job.executor) ? 'its output mixes into the job log until the container stops' : 'the runner waits until every holder of the job\'s output closes it, so the job cannot finish before the process exits'}. Redirect both streams to a log file: \`>"$CI_PROJECT_DIR/…log" 2>&1\`.`,
         severity: cannotHang(job.executor) ? 'info' : undefined,
         fix: fix(sources, a, b),
+        alternative: !cannotHang(job.executor) && guardFollows(b.cmds) ? guardFix(sources, job) : undefined,
         suggestion: `Send both streams to a log file: \`cmd >"\${CI_PROJECT_DIR:-.}/.ci-bgsafe/NAME.log" 2>&1 &\` (after \`mkdir -p ${LOG_DIR}\`).`,
       });
     }

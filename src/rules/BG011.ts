@@ -1,4 +1,5 @@
-import { cannotHang, detachStopped, GEN_HINT, GUARDED, guardStops } from './common.js';
+import { cannotHang, detachStopped, GEN_HINT, GUARDED, guardFollows, guardStops } from './common.js';
+import { guardFix } from './guard-fix.js';
 import { libraryFix, LIBRARY_SUGGESTION } from './library-fix.js';
 import type { Rule } from './rule.js';
 
@@ -56,6 +57,7 @@ export const BG011: Rule = {
               : `\`${detach.how}\` detaches the process from the job and nothing stops it: the runner's cancel kill does not reach it, and ${cannotHang(job.executor) ? 'it runs on until the container is removed' : 'it outlives the job and piles up on the runner'}. Keep its PID and stop it from an EXIT trap, or ${GEN_HINT}.`,
         severity: cannotHang(job.executor) && !container && !compose ? 'warning' : undefined,
         fix: libraryFix(sources, job, start),
+        alternative: guardFollows(b ? [cmd, ...b.cmds] : [cmd], detach.how) ? guardFix(sources, job) : undefined,
         suggestion: LIBRARY_SUGGESTION,
       });
     }

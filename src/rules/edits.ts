@@ -77,6 +77,20 @@ export function programEdit(sources: Sources, a: ProgramAnalysis, start: number,
   return itemEdit(sources, part.item, s, e, value);
 }
 
+/**
+ * An edit adding the script item `value` (written as it is) in front of `item`, on a line of its own;
+ * undefined unless `item` is an item of a block sequence written on its own line.
+ */
+export function itemBefore(sources: Sources, item: ScriptItem, value: string): TextEdit | undefined {
+  const text = sources.get(item.file);
+  if (text === undefined) return undefined;
+  const lineStart = text.lastIndexOf('\n', item.scalar.start - 1) + 1;
+  const m = /^( *)- +$/.exec(text.slice(lineStart, item.scalar.start));
+  if (!m) return undefined;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  return { file: item.file, range: [lineStart, lineStart], text: `${m[1]}- ${value}${eol}` };
+}
+
 /** A file name for the log of what `name` runs: its last path part, lower case, `[a-z][a-z0-9_-]*`. */
 function serviceName(name: string | undefined): string {
   const raw = (name ?? 'service').slice((name ?? '').lastIndexOf('/') + 1).toLowerCase();

@@ -14,7 +14,7 @@ import type { Node } from '../shell/parser.js';
 import { partAt } from '../shell/program.js';
 import { stopTargets, type Stop } from '../shell/stops.js';
 import type { Fix, TextEdit } from '../types.js';
-import { backgroundName, programEdit, startsStatement, type Sources } from './edits.js';
+import { backgroundName, itemBefore, programEdit, startsStatement, type Sources } from './edits.js';
 
 const SHELL_BUILTINS = new Set([
   'eval', 'exec', 'source', '.', 'read', 'cd', 'export', 'set', 'trap', 'wait', 'kill', 'jobs', 'fg', 'bg', 'disown',
@@ -60,16 +60,11 @@ function definesReferenceLibrary(text: string): boolean {
  */
 function installEdit(sources: Sources, job: JobAnalysis, shell: 'bash' | 'sh', firstBackground: number): { edit: TextEdit; present: boolean } | undefined {
   const first = partAt(job.main.program, firstBackground)?.item;
-  if (!first) return undefined;
-  const text = sources.get(first.file);
-  if (text === undefined) return undefined;
-  const lineStart = text.lastIndexOf('\n', first.scalar.start - 1) + 1;
-  const m = /^( *)- +$/.exec(text.slice(lineStart, first.scalar.start));
-  if (!m) return undefined; // only an item of a block sequence written on its own line
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const text = first && sources.get(first.file);
+  if (!first || text === undefined) return undefined;
   const present = definesReferenceLibrary(text);
-  const item = present ? '!reference [.ci-bgsafe, library]' : `!reference [${LIBRARY_JOBS[shell]}, before_script]`;
-  return { edit: { file: first.file, range: [lineStart, lineStart], text: `${m[1]}- ${item}${eol}` }, present };
+  const edit = itemBefore(sources, first, present ? '!reference [.ci-bgsafe, library]' : `!reference [${LIBRARY_JOBS[shell]}, before_script]`);
+  return edit && { edit, present };
 }
 
 /** The words of a background command without `nohup`/`setsid` in front, as program offsets. */

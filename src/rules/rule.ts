@@ -16,6 +16,8 @@ export interface Report {
   suggestion?: string;
   /** Edits on `sources` that repair it (rules with `meta.fixable` only), applied by `--fix`. */
   fix?: Fix;
+  /** Another repair, in the job guard's style (see `Finding.alternative`); `meta.fixable` rules only. */
+  alternative?: Fix;
 }
 
 export interface RuleContext {

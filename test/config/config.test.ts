@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       executor: 'docker',
       severityThreshold: 'warning',
       maxWarnings: 3,
+      fixStyle: 'guard',
       ignore: { files: ['vendor/**', '**/*.generated.yml'], jobs: ['legacy-*'] },
       baseDir: fixtures.replace(/\/$/, ''),
     });
@@ -63,6 +64,10 @@ describe('loadConfig', () => {
     } catch (e) {
       expect((e as InputError).diagnostic).toMatchObject({ severity: 'error', code: 'config-invalid', line: 4, column: 10 });
     }
+  });
+
+  it('accepts fixStyle library or guard, and points at anything else', () => {
+    expect(errorOf('fixStyle: guards\n')).toBe('.ci-bgsafe.yml:1:11: fixStyle: must be one of library, guard');
   });
 
   it('points at an unknown rule key and suggests the right spelling', () => {

@@ -128,7 +128,8 @@ describe('ci-bgsafe lsp', () => {
     expect(where(quiet)).toContain('BG009@10:7');
   });
 
-  it('offers ci_bgsafe_start as the quick fix of an unmanaged background process', async () => {
+  /** The quick fixes of the BG001 finding of a job that starts `./server` in the background. */
+  async function serverJobActions() {
     const c = await start();
     const uri = uriOf(join(dir, '.gitlab-ci.yml'));
     const text = 'job:\n  tags: [shell]\n  script:\n    - ./server --port 8080 &\n    - ./test.sh\n';
@@ -136,6 +137,11 @@ describe('ci-bgsafe lsp', () => {
     const ds = await c.diagnostics(uri, hasRule('BG001'));
     const d = ds.find((x) => x.code === 'BG001')!;
     const actions = (await c.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+    return { c, uri, text, actions };
+  }
+
+  it('offers ci_bgsafe_start as the quick fix of an unmanaged background process', async () => {
+    const { c, uri, text, actions } = await serverJobActions();
     const fix = actions.find((a) => a.title === 'Start it with ci_bgsafe_start, which always stops it (BG001)')!;
     expect(fix.isPreferred).toBe(true);
     const fixed = applyEdits(text, fix, uri);
@@ -145,6 +151,19 @@ describe('ci-bgsafe lsp', () => {
     c.change(uri, fixed, 2);
     const after = await c.diagnostics(uri, (x) => x.length === 0 || !x.some((y) => y.code === 'BG001'));
     expect(after.filter((x) => /^BG/.test(String(x.code)) && x.severity === 1)).toEqual([]);
+  });
+
+  it('offers the job guard as a second quick fix: the guard first in the job, its hidden job added once', async () => {
+    const { c, uri, text, actions } = await serverJobActions();
+    const guard = actions.find((a) => a.title === 'Run the job guard first: it stops whatever the job leaves running (BG001)')!;
+    expect(guard.isPreferred).toBe(false);
+    const fixed = applyEdits(text, guard, uri);
+    expect(fixed).toContain('  script:\n    - !reference [.ci-bgsafe-guard, before_script]\n    - ./server --port 8080 &\n');
+    expect(fixed.match(/^\.ci-bgsafe-guard:\n {2}before_script:\n {4}- \|\n/gm)?.length).toBe(1);
+    c.change(uri, fixed, 2);
+    // BG001 is now an info that the guard stops the server, and BG009 is gone.
+    const after = await c.diagnostics(uri, (x) => x.some((y) => y.code === 'BG001' && y.severity === 3));
+    expect(after.filter((x) => /^BG/.test(String(x.code))).map((x) => `${x.code}:${x.severity}`)).toEqual(['BG001:3']);
   });
 
   it('disables a line inside a | block with a shell comment above it, and offers nothing inside a > block', async () => {

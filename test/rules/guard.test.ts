@@ -184,3 +184,51 @@ describe('a job without the guard', () => {
     expect(f.filter((x) => x.rule === 'BG001').map((x) => x.severity)).toEqual(['error']);
   });
 });
+
+describe('the job guard as a repair', () => {
+  const GUARD_STYLE = { ...defaultConfig(), fixStyle: 'guard' as const };
+  const guardFix = (text: string) => fixText('.gitlab-ci.yml', text, GUARD_STYLE, { config: GUARD_STYLE, cwd: root, executor: 'shell' });
+
+  it('BG001 and BG009 offer it as the alternative fix: the guard item first in the job, the guard added once', async () => {
+    const text = 't:\n  script:\n    - ./mock-server &\n    - make test\n';
+    const report = await lint(['-'], { ...OPTS, stdin: { text, name: '.gitlab-ci.yml' } });
+    const alt = report.findings.filter((f) => f.alternative).map((f) => [f.ruleId, f.alternative!.guard, f.alternative!.edits.map((e) => e.text)]);
+    expect(alt).toEqual([
+      ['BG001', 'bash', ['    - !reference [.ci-bgsafe-guard, before_script]\n']],
+      ['BG009', 'bash', ['    - !reference [.ci-bgsafe-guard, before_script]\n']],
+    ]);
+    // The default style keeps ci_bgsafe_start.
+    expect(fixText('.gitlab-ci.yml', text, defaultConfig(), OPTS).text).toContain('ci_bgsafe_start mock-server -- ./mock-server');
+  });
+
+  it('none where the guard cannot stop the process, in a container job, or where the job may run a guard not read', async () => {
+    const alternatives = async (text: string) =>
+      (await lint(['-'], { noConfig: true, cwd: root, stdin: { text, name: '.gitlab-ci.yml' } })).findings.filter((f) => f.alternative).map((f) => f.ruleId);
+    expect(await alternatives('t:\n  tags: [shell]\n  script:\n    - sudo ./vpn &\n    - make test\n')).toEqual([]);
+    expect(await alternatives('t:\n  image: node:20\n  script:\n    - ./mock-server &\n    - make test\n')).toEqual([]);
+    expect(await alternatives('t:\n  tags: [shell]\n  extends: .ci-bgsafe-guard\n  script:\n    - ./mock-server &\n    - make test\n')).toEqual([]);
+  });
+
+  it('fixStyle: guard puts the guard first in each job and adds its hidden job once, where the guard is not defined yet; the findings become info, and a second --fix changes nothing', async () => {
+    const text =
+      'unit:\n  tags: [shell]\n  before_script:\n    - npm ci\n  script:\n    - ./mock-server &\n    - setsid ./worker >/dev/null 2>&1 &\n    - make test\n\n' +
+      'small:\n  image: alpine:3.20\n  tags: [shell]\n  script:\n    - ./mock-server >/dev/null 2>&1 &\n    - make test\n';
+    const fixed = guardFix(text);
+    expect(fixed.text).toContain('  before_script:\n    - !reference [.ci-bgsafe-guard, before_script]\n    - npm ci\n');
+    // On a shell runner the job's shell is bash, whatever its image.
+    expect(fixed.text).toContain('  script:\n    - !reference [.ci-bgsafe-guard, before_script]\n    - ./mock-server >/dev/null 2>&1 &\n');
+    expect(fixed.text.match(/^\.ci-bgsafe-guard:\n/gm)).toHaveLength(1);
+    // The jobs' own commands are as they were.
+    expect(fixed.text).toContain('    - npm ci\n  script:\n    - ./mock-server &\n    - setsid ./worker >/dev/null 2>&1 &\n    - make test\n');
+    expect(fixed.text).not.toContain('- ci_bgsafe_start');
+    const after = await findings(fixed.text, { config: GUARD_STYLE, cwd: root, executor: 'shell' });
+    expect(after.map((f) => `${f.rule}:${f.severity}:${f.jobs}`).sort()).toEqual(['BG001:info:small', 'BG001:info:unit', 'BG011:info:unit']);
+    expect(guardFix(fixed.text).text).toBe(fixed.text);
+  });
+
+  it('fixStyle: guard keeps the library fix where the guard cannot stop the process', async () => {
+    const text = `t:\n  tags: [shell]\n  script:\n    - docker run -d --name db postgres:16\n    - make test\n`;
+    const fixed = guardFix(text);
+    expect(fixed.text).not.toContain('.ci-bgsafe-guard');
+  });
+});
