@@ -118,6 +118,18 @@ describe('the playground in Chromium', { timeout: 300_000 }, () => {
     await page.close();
   });
 
+  it('offers the job guard as a second fix, and applies it with its hidden job', async () => {
+    const page = await openPage();
+    const editor = page.getByLabel('.gitlab-ci.yml');
+    await editor.fill('e2e:\n  tags: [shell]\n  script:\n    - ./server --port 8080 &\n    - npm run e2e\n');
+    await expect.poll(() => findingHeads(page), { timeout: 15_000 }).toEqual(['4:7 error BG001/unmanaged-background', '4:7 warning BG009/output-holds-job-pipe']);
+    await page.getByRole('button', { name: 'Run the job guard first: it stops whatever the job leaves running (BG001 at line 4)' }).click();
+    await expect.poll(() => findingHeads(page), { timeout: 15_000 }).toEqual(['5:7 info BG001/unmanaged-background']);
+    const text = await editor.inputValue();
+    expect(text).toContain('  script:\n    - !reference [.ci-bgsafe-guard, before_script]\n    - ./server --port 8080 &\n');
+    expect(text.match(/^\.ci-bgsafe-guard:$/gm)).toHaveLength(1);
+  });
+
   it('shares the pipeline through the URL fragment', async () => {
     const page = await openPage();
     const text = 'job:\n  tags: [shell]\n  script:\n    - ./server &\n';
