@@ -214,7 +214,7 @@ function lintPipeline(pipeline: Pipeline, file: string, config: Config, options:
     .map((rule) => ({ rule, setting: ruleSetting(config, rule.meta) }))
     .filter((r) => r.setting !== 'off');
   const run: FileRun = {
-    file, rules, found: new Map(), noted: new Set(), notes,
+    file, rules, found: new Map(), noted: new Set(), notes, guardStyle: config.fixStyle === 'guard',
     scripts: new ScriptFiles(projectRoot(pipeline.file), isAbsolute(pipeline.file)), scriptTexts: new Set(), sources: pipeline.sources, parses,
   };
   workingFolder = options.cwd ?? process.cwd();
@@ -240,6 +240,8 @@ interface FileRun {
   /** The texts the pipeline and its scripts were read from: rules make their fixes' edits on them. */
   sources: Map<string, string>;
   parses: Parses;
+  /** `fixStyle: guard`: --fix applies a finding's alternative (the job guard) where it has one. */
+  guardStyle: boolean;
 }
 
 function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run: FileRun, parses: Parses): void {
@@ -388,7 +390,7 @@ function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
     } catch (e) {
       throw new Error(`rule ${rule.meta.id} failed on job "${job.name}" in ${file}: ${(e as Error).message}`, { cause: e });
     }
-    for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job, run.via);
+    for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job, run.via, run.guardStyle);
   }
 }
 
@@ -416,6 +418,7 @@ function caveat(job: Job): string {
 function addFinding(
   found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job,
   via?: string,
+  guardStyle = false,
 ): void {
   const program = analysis[r.program].program;
   const src = toSource(program, r.start, r.end);
@@ -472,7 +475,8 @@ function addFinding(
     endColumn: src.endColumn,
     jobs: job.template !== undefined ? [] : [job.name],
     section: src.section,
-    fixable: !!fix,
+    // what --fix repairs: the alternative too where the configuration asks for the guard's style
+    fixable: !!fix || (guardStyle && !!alternative),
     ...(fix ? { fix } : {}),
     ...(alternative ? { alternative } : {}),
     ...(r.suggestion ? { suggestion: r.suggestion } : {}),

@@ -226,6 +226,15 @@ describe('the job guard as a repair', () => {
     expect(guardFix(fixed.text).text).toBe(fixed.text);
   });
 
+  it('fixStyle: guard makes a finding fixable that only the guard repairs', async () => {
+    const text = 't:\n  tags: [shell]\n  script:\n    - ./daemon >/dev/null 2>&1 & disown\n    - make test\n';
+    const fixable = async (options: LintOptions) =>
+      (await lint(['-'], { ...options, stdin: { text, name: '.gitlab-ci.yml' } })).findings.filter((f) => f.ruleId === 'BG011').map((f) => f.fixable);
+    expect(await fixable(OPTS)).toEqual([false]);
+    expect(await fixable({ config: GUARD_STYLE, cwd: root, executor: 'shell' })).toEqual([true]);
+    expect(guardFix(text).text).toContain('  script:\n    - !reference [.ci-bgsafe-guard, before_script]\n    - ./daemon >/dev/null 2>&1 & disown\n');
+  });
+
   it('fixStyle: guard keeps the library fix where the guard cannot stop the process', async () => {
     const text = `t:\n  tags: [shell]\n  script:\n    - docker run -d --name db postgres:16\n    - make test\n`;
     const fixed = guardFix(text);
