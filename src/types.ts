@@ -91,6 +91,8 @@ export interface Job {
   after_script: ScriptItem[];
   /** Effective image name (from the job or `default:`), if any. */
   image?: string;
+  /** Effective `services:` (from the job, `default:` or the top level): each image name and its alias, if given. */
+  services?: Array<{ name: string; alias?: string }>;
   tags: string[];
   /** Job-level plus global `variables:` (string values only). */
   variables: Record<string, string>;

@@ -59,7 +59,7 @@ export const JOB_KEYWORDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Keys `default:` passes on to jobs, as far as this model reads them. */
-const DEFAULT_KEYS = ['before_script', 'after_script', 'image', 'tags'] as const;
+const DEFAULT_KEYS = ['before_script', 'after_script', 'image', 'services', 'tags'] as const;
 
 export const MAX_EXTENDS_DEPTH = 11;
 export const MAX_REFERENCE_DEPTH = 10;
@@ -566,6 +566,7 @@ function buildJobs(ctx: Ctx, top: VMap): { jobs: Job[]; templates: Job[] } {
       defaults: defaultV?.kind === 'map' ? defaultV : undefined,
       globalVars: get(top, 'variables'),
       image: get(top, 'image'),
+      services: get(top, 'services'),
       before_script: get(top, 'before_script'),
       after_script: get(top, 'after_script'),
     };
@@ -644,6 +645,7 @@ interface Globals {
   defaults: VMap | undefined;
   globalVars: V | undefined;
   image: V | undefined;
+  services: V | undefined;
   before_script: V | undefined;
   after_script: V | undefined;
 }
@@ -694,6 +696,8 @@ function buildJob(
   addVars(get(job, 'variables'), () => true);
   const image = inherited('image');
   const imageName = image?.kind === 'map' ? str(image.entries.get('name')?.value) : str(image);
+  const servicesV = inherited('services');
+  const services = servicesV ? flatten(servicesV).flatMap((s) => serviceOf(s) ?? []) : [];
   const tagsV = inherited('tags');
   const tags = tagsV ? flatten(tagsV).map(str).filter((t): t is string => t !== undefined) : [];
   const pos = entry.src.position(entry.offset);
@@ -703,7 +707,20 @@ function buildJob(
     tags, variables,
   };
   if (imageName !== undefined) out.image = imageName;
+  if (services.length) out.services = services;
   return out;
+}
+
+/** A `services:` entry: `postgres:16`, or `{ name: docker:27-dind, alias: dockerd }`. */
+function serviceOf(v: V): { name: string; alias?: string } | undefined {
+  if (v.kind !== 'map') {
+    const name = str(v);
+    return name === undefined ? undefined : { name };
+  }
+  const name = str(v.entries.get('name')?.value);
+  if (name === undefined) return undefined;
+  const alias = str(v.entries.get('alias')?.value);
+  return alias === undefined ? { name } : { name, alias };
 }
 
 function flatten(v: V, out: V[] = []): V[] {

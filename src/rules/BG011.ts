@@ -1,4 +1,4 @@
-import { cannotHang, detachStopped, GEN_HINT, GUARDED, guardFollows, guardStops } from './common.js';
+import { cannotHang, detachStopped, dockerDaemonIsJobService, GEN_HINT, GUARDED, guardFollows, guardStops } from './common.js';
 import { guardFix } from './guard-fix.js';
 import { libraryFix, LIBRARY_SUGGESTION } from './library-fix.js';
 import type { Rule } from './rule.js';
@@ -45,6 +45,8 @@ export const BG011: Rule = {
       }
       const container = /^(docker|podman|nerdctl)\b/.test(detach.how);
       const compose = detach.how.includes('compose');
+      // Containers on the job's own docker:dind service are removed with it (facts section 5).
+      if ((container || compose) && dockerDaemonIsJobService(job, cmd)) continue;
       report({
         program: 'main',
         start,

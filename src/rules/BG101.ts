@@ -1,3 +1,4 @@
+import { dockerDaemonIsJobService } from './common.js';
 import type { Rule } from './rule.js';
 
 /** BG101 cleanup-in-after-script: stopping processes from after_script, which runs too late and in another shell. */
@@ -16,6 +17,8 @@ export const BG101: Rule = {
       if (stop.kind === 'wait') continue;
       const text = stop.cmd.node.text.replace(/\s+/g, ' ');
       if (stop.kind === 'container' || stop.kind === 'compose') {
+        // On the job's own docker:dind service the containers go with the service: nothing is late.
+        if (dockerDaemonIsJobService(job, stop.cmd)) continue;
         report({
           program: 'after',
           start: stop.cmd.start,

@@ -1,7 +1,7 @@
 /**
  * What several rules need to know about a background statement or a trap, computed one way for all.
  */
-import { covers, type HandlerScope, type ProgramAnalysis } from '../shell/analysis.js';
+import { covers, type HandlerScope, type JobAnalysis, type ProgramAnalysis } from '../shell/analysis.js';
 import type { Background, Cmd } from '../shell/facts/index.js';
 import { stopReachesDetach, stopTargets, type Detach, type Stop } from '../shell/stops.js';
 import type { Executor } from '../types.js';
@@ -188,4 +188,26 @@ export function guardFollows(cmds: readonly Cmd[], how?: string): boolean {
 export function guardStops(a: ProgramAnalysis, at: number, cmds: readonly Cmd[], how?: string): boolean {
   const g = guardStart(a);
   return g !== undefined && at > g && guardFollows(cmds, how);
+}
+
+/** A `services:` image that runs a Docker daemon: `docker:dind`, `docker:27-dind`, `docker:dind-rootless`, … */
+const DIND = /(^|\/)docker:([^/]*-)?dind(-rootless)?$/;
+
+/**
+ * Whether the job's Docker commands talk to a `docker:dind` service of its own: the job has such a
+ * service and `DOCKER_HOST` is unset or names it (`docker`, its alias, or `localhost` on Kubernetes).
+ * The runner removes service containers with the job (docs/gitlab-runner-facts.md, section 5), and the
+ * containers started on that daemon go with it: nothing started there outlives the job.
+ */
+export function dockerDaemonIsJobService(job: JobAnalysis, cmd: Cmd): boolean {
+  // podman and nerdctl run their containers on the job's own host, not on the Docker daemon.
+  if (/(^|\/)(podman|podman-compose|nerdctl)$/.test(cmd.name ?? '')) return false;
+  const dind = (job.job.services ?? []).filter((s) => DIND.test(s.name));
+  if (!dind.length) return false;
+  const host = job.variables['DOCKER_HOST'];
+  if (host === undefined || host === '') return true;
+  const m = /^tcp:\/\/([^:/]+)(:\d+)?\/?$/.exec(host.trim());
+  if (!m) return false;
+  const names = new Set(['docker', 'localhost', '127.0.0.1', ...dind.flatMap((s) => (s.alias ? s.alias.split(',').map((a) => a.trim()) : []))]);
+  return names.has(m[1]!);
 }
