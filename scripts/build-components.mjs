@@ -161,7 +161,12 @@ async function withGenerator(use) {
   const outFile = join(outDir, `gen-${process.pid}.mjs`);
   try {
     await build({
-      entryPoints: [join(root, 'src', 'gen', 'index.ts')],
+      // the generator, reading its templates through the Node host
+      stdin: {
+        contents: "import { setHost } from './src/host.ts'; import { nodeHost } from './src/node/host.ts'; setHost(nodeHost); export * from './src/gen/index.ts';",
+        resolveDir: root,
+        loader: 'ts',
+      },
       outfile: outFile,
       bundle: true,
       format: 'esm',

@@ -9,6 +9,8 @@ import { writeFileAtomic } from './atomic.js';
 import { Command, CommanderError, Option } from 'commander';
 import { EXECUTORS, SEVERITIES } from './config/schema.js';
 import { EXIT, type CliIO } from './cli/io.js';
+import { setHost } from './host.js';
+import { nodeHost } from './node/host.js';
 import { configureGenCommand } from './gen/options.js';
 import { RULES } from './rules/index.js';
 import { InputError, severityRank, type Executor, type Severity } from './types.js';
@@ -53,6 +55,7 @@ interface LintCliOptions {
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  setHost(nodeHost);
   let code: number = EXIT.OK;
   const program = new Command('ci-bgsafe')
     .description('Find background processes that hang or outlive GitLab CI/CD jobs, and generate scripts that always stop them.')

@@ -2,9 +2,8 @@
  * Which files of a folder are GitLab CI/CD files: what `ci-bgsafe lint DIR` lints. The same names as
  * the pre-commit hook's `files:` pattern (.pre-commit-hooks.yaml), relative to the repository root.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
-import { globSync } from 'tinyglobby';
+import { dirname, join, relative } from 'pathe';
+import { exists, host } from './host.js';
 
 /** `.gitlab-ci.yml` at any depth, CI/CD components (`templates/NAME.yml`, `templates/NAME/template.yml`), `.gitlab/ci/`. */
 export const CI_FILE = /(^|\/)\.gitlab-ci\.ya?ml$|^templates\/[\w-]+(\/template)?\.ya?ml$|^\.gitlab\/ci\/.+\.ya?ml$/;
@@ -12,7 +11,7 @@ export const CI_FILE = /(^|\/)\.gitlab-ci\.ya?ml$|^templates\/[\w-]+(\/template)
 /** The nearest folder at or above `dir` holding `.git`, else `dir` itself. */
 export function repositoryRoot(dir: string): string {
   for (let d = dir; ; ) {
-    if (existsSync(join(d, '.git'))) return d;
+    if (exists(join(d, '.git'))) return d;
     const up = dirname(d);
     if (up === d) return dir;
     d = up;
@@ -21,7 +20,7 @@ export function repositoryRoot(dir: string): string {
 
 export function isDirectory(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    return host().stat(path)?.isDirectory ?? false;
   } catch {
     return false;
   }
@@ -30,13 +29,8 @@ export function isDirectory(path: string): boolean {
 /** The GitLab CI/CD files under folder `dir` (absolute paths, sorted); node_modules and .git are skipped. */
 export function ciFilesIn(dir: string): string[] {
   const root = repositoryRoot(dir);
-  return globSync(['**/*.yml', '**/*.yaml'], {
-    cwd: dir,
-    absolute: true,
-    dot: true,
-    followSymbolicLinks: false,
-    ignore: ['**/node_modules/**', '**/.git/**'],
-  })
-    .filter((f) => CI_FILE.test(relative(root, f).split(sep).join('/')))
+  return host()
+    .glob(['**/*.yml', '**/*.yaml'], { cwd: dir, dot: true, ignore: ['**/node_modules/**', '**/.git/**'] })
+    .filter((f) => CI_FILE.test(relative(root, f)))
     .sort();
 }

@@ -1,4 +1,12 @@
-/** The ci-bgsafe library: lint GitLab CI/CD pipelines for background processes, and generate safe preambles. */
+/**
+ * The ci-bgsafe library: lint GitLab CI/CD pipelines for background processes, and generate safe preambles.
+ * In Node: files, the parser's WebAssembly and the generator's templates are read through the Node host.
+ */
+import { setHost } from './host.js';
+import { nodeHost } from './node/host.js';
+
+setHost(nodeHost);
+
 export { lint, lintFile, guessExecutor, guessShell, type LintOptions, type FileResult } from './lint.js';
 export { loadPipeline, type LoadOptions } from './gitlab/index.js';
 export { RULES, findRule } from './rules/index.js';
@@ -8,6 +16,7 @@ export { format, FORMATS, type LintReport, type FormatName, type FormatOptions }
 export { loadConfig, findConfigFile, defaultConfig, type Config } from './config/index.js';
 export { initShellParser } from './shell/parser.js';
 export * from './types.js';
+export { setHost, type Host, type FileInfo } from './host.js';
 
 /**
  * Generates a preamble. Asynchronous only in the library's API: the linter's fixes use the generator, so

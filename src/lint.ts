@@ -3,15 +3,15 @@
  * Reads the files and configurations it is given and returns a report as data; printing and exit codes
  * belong to the CLI. It neither fixes (src/fix/) nor generates (src/gen/).
  */
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'pathe';
 import { ciFilesIn, isDirectory } from './files.js';
+import { host, readText } from './host.js';
 import { defaultConfig, findConfigFile, isIgnored, loadConfig, ruleSetting, type Config } from './config/index.js';
 import { loadPipeline } from './gitlab/index.js';
 import { RULES } from './rules/index.js';
 import type { Report, Rule } from './rules/rule.js';
 import { analyseJob, factsTexts, jobPrograms, type JobAnalysis } from './shell/analysis.js';
 import { Parses } from './shell/parses.js';
-import { readFileSync } from 'node:fs';
 import { initShellParser } from './shell/parser.js';
 import { partAt, toSource } from './shell/program.js';
 import { FileScriptItem, isShellScript, MAX_SCRIPT_DEPTH, projectRoot, ScriptFiles, scriptShell, type ScriptRun } from './scripts.js';
@@ -19,7 +19,7 @@ import { applySuppressions } from './suppress.js';
 import { InputError, severityRank, type Diagnostic, type Executor, type Finding, type Job, type LintReport, type Pipeline, type Severity, type ShellKind } from './types.js';
 
 export interface LintOptions {
-  /** Paths in the report are relative to it (default: process.cwd()). */
+  /** Paths in the report are relative to it (default: the host's working folder). */
   cwd?: string;
   /** A configuration to use for every file; when absent, `.ci-bgsafe.yml` is looked up from each file's folder. */
   config?: Config;
@@ -55,8 +55,8 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
   parserReady.catch(() => undefined);
   // One turn of the event loop, so that the grammar's compilation gets past its first step and goes on
   // in the background while the files below are read.
-  await new Promise<void>((r) => setImmediate(r));
-  const cwd = options.cwd ?? process.cwd();
+  await new Promise<void>((r) => setTimeout(r, 0));
+  const cwd = options.cwd ?? host().cwd();
   const report: LintReport = { findings: [], errors: [], notes: [], files: [], sources: new Map(), cwd };
   const configs = new Map<string, Config>();
   // The run's parses, shared by its files (each file's are freed once its jobs are linted).
@@ -159,7 +159,7 @@ function byPosition(a: { file: string; line: number; column: number }, b: { file
  * `parses`: where its programs are parsed (default: its own); every parse is freed when it returns.
  */
 export function lintFile(file: string, config: Config, options: LintOptions, text?: string, parses = new Parses()): FileResult {
-  const loaded = loadFile(file, text, options.texts, file, projectMap(config, options, options.cwd ?? process.cwd()));
+  const loaded = loadFile(file, text, options.texts, file, projectMap(config, options, options.cwd ?? host().cwd()));
   return loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options, parses) : loaded;
 }
 
@@ -195,10 +195,10 @@ function scriptPipeline(file: string, display: string): Pipeline | undefined {
   let text: string;
   try {
     if (!/\.(sh|bash)$/.test(file)) {
-      const head = readFileSync(file, { encoding: 'utf8', flag: 'r' }).slice(0, 200);
+      const head = readText(file).slice(0, 200);
       if (!isShellScript(file, head)) return undefined;
     }
-    text = readFileSync(file, 'utf8');
+    text = readText(file);
   } catch {
     return undefined; // the YAML loader reports what cannot be read
   }
@@ -217,7 +217,7 @@ function lintPipeline(pipeline: Pipeline, file: string, config: Config, options:
     file, rules, found: new Map(), noted: new Set(), notes, guardStyle: config.fixStyle === 'guard',
     scripts: new ScriptFiles(projectRoot(pipeline.file), isAbsolute(pipeline.file)), scriptTexts: new Set(), sources: pipeline.sources, parses,
   };
-  workingFolder = options.cwd ?? process.cwd();
+  workingFolder = options.cwd ?? host().cwd();
   lintJobs(pipeline, config, options, run, parses);
   return { pipeline, findings: [...run.found.values()], errors, notes };
 }
@@ -287,7 +287,7 @@ function shown(file: string): string {
 }
 
 /** The folder paths in messages are relative to (the lint run's `cwd`). */
-let workingFolder = process.cwd();
+let workingFolder = '/';
 
 /** A script item, planned once for the whole run (so parsed once however many jobs run it). */
 function scriptItem(run: FileRun, abs: string): FileScriptItem | undefined {

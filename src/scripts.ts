@@ -4,8 +4,8 @@
  * (never run) and analysed with the job. Only files inside the project are read, each once per lint run,
  * to a bounded depth of scripts running scripts.
  */
-import fs from 'node:fs';
-import path from 'node:path';
+import path from 'pathe';
+import { exists, host, readText } from './host.js';
 import { textSource } from './gitlab/source.js';
 import type { Cmd, Facts } from './shell/facts/index.js';
 import type { Position, ScriptItem, ShellKind } from './types.js';
@@ -69,11 +69,11 @@ export class ScriptFiles {
     if (this.#items.has(abs)) return this.#items.get(abs);
     let item: FileScriptItem | undefined;
     try {
-      const real = fs.realpathSync(abs);
-      const st = fs.statSync(real);
-      if (inside(this.root, real) && st.isFile() && st.size <= MAX_SCRIPT_BYTES) {
-        const text = fs.readFileSync(real, 'utf8');
-        if (!text.includes('\u0000')) item = new FileScriptItem(this.#absolute ? abs : path.relative(process.cwd(), abs) || abs, text);
+      const real = host().realpath(abs);
+      const st = host().stat(real);
+      if (inside(this.root, real) && st?.isFile && st.size <= MAX_SCRIPT_BYTES) {
+        const text = readText(real);
+        if (!text.includes('\u0000')) item = new FileScriptItem(this.#absolute ? abs : path.relative(host().cwd(), abs) || abs, text);
       }
     } catch {
       // not there, or not readable: the job's command is left as it is
@@ -170,7 +170,7 @@ export function projectRoot(file: string): string {
   const dir = path.dirname(path.resolve(file));
   if (path.basename(file) === '.gitlab-ci.yml') return dir;
   for (let d = dir; ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, '.git'))) return d;
+    if (exists(path.join(d, '.git'))) return d;
     if (path.dirname(d) === d) return dir;
   }
 }

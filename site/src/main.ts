@@ -12,9 +12,13 @@ import { GEN_FORMATS, type GenFormat, type GenShell } from '../../src/gen/types.
 import { lintFile } from '../../src/lint.js';
 import { RULES } from '../../src/rules/index.js';
 import { initShellParser } from '../../src/shell/parser.js';
+import { setHost } from '../../src/host.js';
 import { applySuppressions } from '../../src/suppress.js';
 import { InputError, type Diagnostic, type Executor, type Finding, type Fix, type TextEdit } from '../../src/types.js';
+import { pageHost } from './host.js';
 import { markdown } from './markdown.js';
+
+setHost(pageHost);
 
 const FILE = '.gitlab-ci.yml';
 const METAS = RULES.map((r) => r.meta);

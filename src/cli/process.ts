@@ -7,8 +7,12 @@
  * as an unwritable --output file does. Node's streams write whole, in order, to a file, a terminal
  * or a pipe, waiting for a full pipe that another process made non-blocking to drain.
  */
+import { setHost } from '../host.js';
+import { nodeHost } from '../node/host.js';
 import { initShellParser } from '../shell/parser.js';
 import { EXIT, type CliIO } from './io.js';
+
+setHost(nodeHost);
 
 // For `lint`, the bash grammar compiles on V8's background threads while the rest of the CLI loads
 // (lint awaits the same promise, and reports a failure to load it).

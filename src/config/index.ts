@@ -2,10 +2,10 @@
  * `.ci-bgsafe.yml`: discovery, loading and validation (precompiled ajv validator of
  * schemas/config.schema.json), with errors pointing at the offending key or value.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'pathe';
 import picomatch from 'picomatch';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { host, readText } from '../host.js';
 import { InputError, type Executor, type Severity } from '../types.js';
 import type { RuleMeta } from '../rules/types.js';
 import type { ValidationError } from '../validation.js';
@@ -48,7 +48,7 @@ export function findConfigFile(startDir: string): string | undefined {
     for (const name of CONFIG_FILE_NAMES) {
       const candidate = join(dir, name);
       try {
-        if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+        if (host().stat(candidate)?.isFile) return candidate;
       } catch {
         // unreadable directory entry: keep looking upwards
       }
@@ -70,9 +70,9 @@ function fail(file: string, line: number, column: number, message: string, code 
 export function loadConfig(file: string, rules: RuleMeta[]): { config: Config; file: string } {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readText(file);
   } catch (e) {
-    fail(file, 1, 1, `cannot read configuration: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'config-unreadable');
+    fail(file, 1, 1, `cannot read configuration: ${(e as { code?: string }).code ?? (e as Error).message}`, 'config-unreadable');
   }
   return { config: parseConfig(text, file, rules), file };
 }
@@ -188,15 +188,11 @@ export function isIgnored(config: Config, file: string, jobName?: string): boole
     };
     matchers.set(config, m);
   }
-  const given = toPosix(file).replace(/^(\.\/)+/, '');
+  const given = file.replace(/^(\.\/)+/, '');
   const base = config.baseDir;
-  const rel = base && isAbsolute(file) ? toPosix(relative(base, file)) : given;
+  const rel = base && isAbsolute(file) ? relative(base, file) : given;
   if (m.files(rel) || m.files(given)) return true;
   return jobName !== undefined && m.jobs(jobName);
-}
-
-function toPosix(p: string): string {
-  return sep === '/' ? p : p.split(sep).join('/');
 }
 
 function pointer(instancePath: string): (string | number)[] {

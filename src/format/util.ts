@@ -1,5 +1,5 @@
 /** Helpers shared by the formatters: relative paths, source lines, stable ordering. */
-import { isAbsolute, relative, resolve, sep, basename } from 'node:path';
+import { isAbsolute, relative, resolve, basename } from 'pathe';
 import { severityRank, type Diagnostic, type Finding, type LintReport } from '../types.js';
 
 /** `file` relative to `cwd`, with forward slashes. */
@@ -9,14 +9,12 @@ export function relativePath(cwd: string, file: string): string {
     relativeTo = cwd;
     relatives.clear();
   }
-  let rel = relatives.get(file);
-  if (rel === undefined) {
-    const abs = isAbsolute(file) ? file : resolve(cwd, file);
-    rel = relative(cwd, abs) || basename(abs);
-    if (sep !== '/') rel = rel.split(sep).join('/');
-    if (relatives.size > 10_000) relatives.clear();
-    relatives.set(file, rel);
-  }
+  const known = relatives.get(file);
+  if (known !== undefined) return known;
+  const abs = isAbsolute(file) ? file : resolve(cwd, file);
+  const rel: string = relative(cwd, abs) || basename(abs);
+  if (relatives.size > 10_000) relatives.clear();
+  relatives.set(file, rel);
   return rel;
 }
 let relativeTo: string | undefined;

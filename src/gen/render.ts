@@ -1,42 +1,19 @@
-/** Renders the EJS templates in templates/gen/. */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/** Renders the EJS templates of templates/gen/, as the host gives them (src/host.ts). */
 import ejs from 'ejs';
-
-let rootCache: string | undefined;
-
-/** The package root: the nearest folder above this module holding package.json and templates/gen/ (works from src/ and from a bundled dist/). */
-export function packageRoot(): string {
-  if (rootCache) return rootCache;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates', 'gen'))) {
-      rootCache = dir;
-      return dir;
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error('ci-bgsafe: cannot find templates/gen/ above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
-
-export function templatesDir(): string {
-  return join(packageRoot(), 'templates', 'gen');
-}
+import { host } from '../host.js';
 
 export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
+  return host().version();
 }
 
-/** Renders templates/gen/NAME with `data`. */
+/**
+ * Renders templates/gen/NAME with `data`; its includes are templates/gen/ files too, given by the host.
+ * No `filename`: with one, ejs would look for each include on disk before asking the includer.
+ */
 export function renderTemplate(name: string, data: Record<string, unknown>): string {
-  const file = join(templatesDir(), name);
-  const text = readFileSync(file, 'utf8');
-  return ejs.render(text, data, { filename: file, async: false, cache: false });
+  return ejs.render(host().template(name), data, {
+    async: false,
+    cache: false,
+    includer: (original: string) => ({ template: host().template(original) }),
+  });
 }

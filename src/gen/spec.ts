@@ -1,8 +1,8 @@
 /** Reading and checking generator input: `--spec` files and `NAME=VALUE` option values. */
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import validateGenSpec from '../generated/gen-spec.validate.js';
 import { describeErrors } from '../validation.js';
+import { readText } from '../host.js';
 import { InputError } from '../types.js';
 import type { GenSpec, ServiceSpec, OnExit, GenShell } from './types.js';
 
@@ -172,9 +172,9 @@ export function parseGenSpec(text: string, file: string): GenSpec {
 export function loadGenSpec(file: string, displayName: string = file): GenSpec {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readText(file);
   } catch (e) {
-    fail(`cannot read spec file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, displayName, 1, 1);
+    fail(`cannot read spec file: ${(e as { code?: string }).code ?? String(e)}`, displayName, 1, 1);
   }
   return parseGenSpec(text, displayName);
 }

@@ -1,5 +1,5 @@
 /** A plain-text dump of a pipeline model: what each script line is and where it is written. */
-import path from 'node:path';
+import path from 'pathe';
 import type { Pipeline, ScriptItem } from '../types.js';
 
 export interface DumpOptions {
@@ -13,7 +13,7 @@ export interface DumpOptions {
  */
 export function dumpPipeline(pipeline: Pipeline, options: DumpOptions = {}): string {
   const show = (file: string): string =>
-    options.relativeTo && file !== '-' ? path.relative(options.relativeTo, path.resolve(file)).split(path.sep).join('/') : file;
+    options.relativeTo && file !== '-' ? path.relative(options.relativeTo, path.resolve(file)) : file;
   const out: string[] = [];
   if (pipeline.isComponent) out.push('component');
   for (const job of pipeline.jobs) {

@@ -2,10 +2,10 @@
  * Builds the resolved pipeline model of a `.gitlab-ci.yml`: includes, `extends`, `!reference`,
  * `default:`/`inherit:`, and each job's script items with exact source positions.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { globSync, isDynamicPattern } from 'tinyglobby';
+import path from 'pathe';
+import picomatch from 'picomatch';
 import { repositoryRoot } from '../files.js';
+import { host } from '../host.js';
 import type { Diagnostic, Job, Pipeline, ScriptItem, Section } from '../types.js';
 import { InputError } from '../types.js';
 import { interpolateInputs } from './inputs.js';
@@ -88,7 +88,7 @@ function note(ctx: Ctx, d: Diagnostic): void {
   ctx.diagnostics.push(d);
 }
 
-/** Synchronous (node:fs). Throws InputError for input that cannot be used at all; everything non-fatal goes to pipeline.diagnostics. */
+/** Synchronous (files are read through the host, src/host.ts). Throws InputError for input that cannot be used at all; everything non-fatal goes to pipeline.diagnostics. */
 export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline {
   const fromText = options.text !== undefined;
   if (!fromText && file === '-') {
@@ -97,7 +97,7 @@ export function loadPipeline(file: string, options: LoadOptions = {}): Pipeline 
   const entryAbs = fromText ? null : path.resolve(file);
   // Text given for an absolute path (a candidate fix of that file) resolves includes from where the file is.
   const located = entryAbs ?? (fromText && path.isAbsolute(file) ? file : null);
-  const baseDir = located ? path.dirname(located) : process.cwd();
+  const baseDir = located ? path.dirname(located) : host().cwd();
   const root = path.resolve(options.root ?? (located ? repositoryRoot(baseDir) : baseDir));
   const state: ConvertState = { aliasExpansions: 0, diagnostics: [] };
   const ctx: Ctx = {
@@ -154,13 +154,13 @@ function displayOf(ctx: Ctx, abs: string): string {
     const rel = path.relative(path.dirname(ctx.entryAbs), abs);
     return path.isAbsolute(ctx.entryDisplay) ? abs : path.join(path.dirname(ctx.entryDisplay), rel);
   }
-  return path.relative(process.cwd(), abs) || abs;
+  return path.relative(host().cwd(), abs) || abs;
 }
 
 /** A file as an `include: local` names it: relative to the repository root (never an absolute temp path). */
 function includeName(ctx: Ctx, abs: string): string {
   const rel = path.relative(ctx.root, abs);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : displayOf(ctx, abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : displayOf(ctx, abs);
 }
 
 function str(v: V | undefined): string | undefined {
@@ -302,7 +302,7 @@ function componentFile(ctx: Ctx, at: V): IncludedFile[] | undefined {
   const candidates = [path.join(dir, 'templates', `${m[2]}.yml`), path.join(dir, 'templates', m[2]!, 'template.yml')];
   const abs = candidates.find((c) => {
     try {
-      return fs.statSync(c).isFile();
+      return host().stat(c)?.isFile ?? false;
     } catch {
       return false;
     }
@@ -314,16 +314,20 @@ function componentFile(ctx: Ctx, at: V): IncludedFile[] | undefined {
   return [{ abs, at, root: dir }];
 }
 
+/** Whether a path is a glob pattern (as tinyglobby's `isDynamicPattern` decides). */
+function isPattern(p: string): boolean {
+  const scan = picomatch.scan(p);
+  return scan.isGlob || scan.negated;
+}
+
 function localFiles(ctx: Ctx, at: V, p: string, root: string): IncludedFile[] {
   if (p.includes('$')) {
     notResolved(ctx, at, `include: local ${p}`, 'its path uses a CI/CD variable');
     return [];
   }
   const rel = p.replace(/^\/+/, '');
-  if (isDynamicPattern(rel)) {
-    const found = globSync([rel], {
-      cwd: root, absolute: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false,
-    }).map((f) => path.resolve(f)).sort();
+  if (isPattern(rel)) {
+    const found = host().glob([rel], { cwd: root }).map((f) => path.resolve(f)).sort();
     if (found.length === 0) {
       note(ctx, at.src.diagnostic('warning', 'include-no-match', `include: local ${p} matches no file under ${root}`, at.offset));
     }
@@ -332,7 +336,7 @@ function localFiles(ctx: Ctx, at: V, p: string, root: string): IncludedFile[] {
   const abs = path.resolve(root, rel);
   let isFile = ctx.texts?.has(abs) ?? false;
   try {
-    isFile ||= fs.statSync(abs).isFile();
+    isFile ||= host().stat(abs)?.isFile ?? false;
   } catch {
     // not there: isFile stays as the given texts say
   }

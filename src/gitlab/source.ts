@@ -1,5 +1,5 @@
 /** Reading input files: existence, directories, binary and non-UTF-8 content, BOM; offsets to line:col. */
-import fs from 'node:fs';
+import { host, type FileInfo } from '../host.js';
 import type { Diagnostic, Position } from '../types.js';
 import { InputError } from '../types.js';
 
@@ -96,7 +96,7 @@ function tooLarge(file: string, bytes: number): never {
 /** Checks text handed in directly (standard input): size, no NUL, BOM removed. */
 export function textSource(file: string, text: string): SourceFile {
   if (text.length > MAX_FILE_BYTES) {
-    const bytes = Buffer.byteLength(text, 'utf8');
+    const bytes = new TextEncoder().encode(text).length;
     if (bytes > MAX_FILE_BYTES) tooLarge(file, bytes);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -108,24 +108,28 @@ export function textSource(file: string, text: string): SourceFile {
   return new SourceFile(file, text);
 }
 
-/** Reads a YAML file from disk, refusing what cannot be a CI configuration. */
+/** The system's code of an error (ENOENT, EACCES…), else the error as text. */
+function errorCode(e: unknown): string {
+  return (e as { code?: string }).code ?? String(e);
+}
+
+/** Reads a YAML file through the host, refusing what cannot be a CI configuration. */
 export function readSource(path: string, display: string): SourceFile {
-  let stat: fs.Stats;
+  let stat: FileInfo | undefined;
   try {
-    stat = fs.statSync(path);
+    stat = host().stat(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') fail(display, 'file-not-found', 'file not found');
-    fail(display, 'file-unreadable', `cannot read the file (${code ?? String(e)})`);
+    fail(display, 'file-unreadable', `cannot read the file (${errorCode(e)})`);
   }
-  if (stat.isDirectory()) fail(display, 'not-a-file', 'is a directory, not a YAML file');
-  if (!stat.isFile()) fail(display, 'not-a-file', 'is not a regular file');
+  if (!stat) fail(display, 'file-not-found', 'file not found');
+  if (stat.isDirectory) fail(display, 'not-a-file', 'is a directory, not a YAML file');
+  if (!stat.isFile) fail(display, 'not-a-file', 'is not a regular file');
   if (stat.size > MAX_FILE_BYTES) tooLarge(display, stat.size);
-  let buf: Buffer;
+  let buf: Uint8Array;
   try {
-    buf = fs.readFileSync(path);
+    buf = host().readFile(path);
   } catch (e) {
-    fail(display, 'file-unreadable', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    fail(display, 'file-unreadable', `cannot read the file (${errorCode(e)})`);
   }
   const nul = buf.indexOf(0);
   if (nul !== -1) {

@@ -23,7 +23,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { defaultConfig, findConfigFile, isIgnored, parseConfig, type Config } from '../config/index.js';
 import { CI_FILE, repositoryRoot } from '../files.js';
-import { packageRoot } from '../gen/render.js';
+import { setHost } from '../host.js';
+import { nodeHost, packageRoot } from '../node/host.js';
 import { fixEdits } from '../fix/library.js';
 import { lintFile } from '../lint.js';
 import { RULES, findRule } from '../rules/index.js';
@@ -86,6 +87,7 @@ function isYaml(path: string): boolean {
 
 /** Answers on `connection` until the client is gone. */
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  setHost(nodeHost);
   let debounceMs = options.debounceMs ?? 200;
   const documents = new TextDocuments(TextDocument);
   const entries = new Map<string, Entry>();

@@ -1,31 +1,11 @@
 /**
  * The bash parser: tree-sitter-bash compiled to WebAssembly, loaded once per process through
- * web-tree-sitter's documented API.
+ * web-tree-sitter's documented API, from the files the host gives (src/host.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Language, Parser, type Node, type Tree, type TreeCursor } from 'web-tree-sitter';
-import { setWasmFlags } from './wasm-flags.js';
+import { host } from '../host.js';
 
 export type { Node, Tree, TreeCursor };
-
-/** The two WebAssembly files, by the name the package ships them under in dist/ and their place in node_modules. */
-const WASM = {
-  'web-tree-sitter.wasm': 'web-tree-sitter/web-tree-sitter.wasm',
-  'tree-sitter-bash.wasm': 'tree-sitter-bash/tree-sitter-bash.wasm',
-} as const;
-
-/** A WebAssembly file beside the bundle (dist/, or dist/ above a chunk) or, from source, in node_modules. */
-function locate(name: keyof typeof WASM): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const dir of [here, join(here, '..')]) {
-    const shipped = join(dir, name);
-    if (existsSync(shipped)) return shipped;
-  }
-  return createRequire(import.meta.url).resolve(WASM[name]);
-}
 
 let parser: Parser | undefined;
 let loading: Promise<void> | undefined;
@@ -48,11 +28,11 @@ export function initShellParser(): Promise<void> {
 
 /** Compiles the grammar and sets the parser up (once, through initShellParser). */
 async function load(): Promise<void> {
-  setWasmFlags();
+  const files = host().parserFiles();
   // The grammar compiles on V8's background threads while the runtime is set up.
-  const grammar = WebAssembly.compile(readFileSync(locate('tree-sitter-bash.wasm')));
+  const grammar = files.grammar instanceof Uint8Array ? WebAssembly.compile(files.grammar) : files.grammar.then((b) => WebAssembly.compile(b));
   grammar.catch(() => undefined);
-  await Parser.init({ locateFile: (name: string) => locate(name as keyof typeof WASM) });
+  await Parser.init({ locateFile: (name: string) => files.locateFile(name) });
   const p = new Parser();
   p.setLanguage(Language.loadSync(await grammar));
   parser = p;

@@ -1,5 +1,5 @@
 /**
- * The V8 flags the parser sets (src/shell/wasm-flags.ts), each seen at work in the built command:
+ * The V8 flags the parser sets (src/node/wasm-flags.ts), each seen at work in the built command:
  * V8's `--trace-wasm-compilation-times` prints a line for every WebAssembly function it compiles,
  * and with which compiler.
  */
