@@ -3,7 +3,7 @@
  * edits of quick fixes. Pure: no connection, no files.
  */
 import { parseAllDocuments, visit, isScalar, type Scalar } from 'yaml';
-import { DiagnosticSeverity, type Diagnostic as LspDiagnostic, type Range } from 'vscode-languageserver';
+import { DiagnosticSeverity, type Diagnostic as LspDiagnostic, type Position, type Range } from 'vscode-languageserver';
 import type { Diagnostic, Finding, Severity } from '../types.js';
 import { docUrl } from '../rules/types.js';
 
@@ -63,6 +63,23 @@ export function positionAt(text: string, offset: number): { line: number; charac
     lineStart = i + 1;
   }
   return { line, character: end - lineStart };
+}
+
+/** Whether a text starts with a byte order mark. */
+export function hasBom(text: string | undefined): boolean {
+  return text?.charCodeAt(0) === 0xfeff;
+}
+
+/**
+ * A position of the linter's (which reads a text without its byte order mark) as the editor counts it,
+ * in a document that starts with one: on the first line, one character later.
+ */
+export function afterBom(p: Position, bom: boolean): Position {
+  return bom && p.line === 0 ? { line: 0, character: p.character + 1 } : p;
+}
+
+export function rangeAfterBom(r: Range, bom: boolean): Range {
+  return bom ? { start: afterBom(r.start, bom), end: afterBom(r.end, bom) } : r;
 }
 
 export function contains(r: Range, p: { line: number; character: number }): boolean {

@@ -33,7 +33,7 @@ import { initShellParser } from '../shell/parser.js';
 import { applySuppressions } from '../suppress.js';
 import { InputError, type Diagnostic, type Finding, type Pipeline } from '../types.js';
 import {
-  contains, disableLineEdit, findingDiagnostic, howToFix, inputDiagnostic, overlaps, pointRange, positionAt, SOURCE,
+  afterBom, contains, disableLineEdit, findingDiagnostic, hasBom, howToFix, inputDiagnostic, overlaps, pointRange, positionAt, rangeAfterBom, SOURCE,
 } from './convert.js';
 
 export interface ServerOptions {
@@ -138,6 +138,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const results = new Map<string, Item[]>();
     const sources = new Map<string, string>();
     const add = (file: string, item: Item): void => {
+      // the linter's positions are in the text without a byte order mark; the editor's document has it
+      item.diagnostic.range = rangeAfterBom(item.diagnostic.range, hasBom(texts.get(file)));
       let list = results.get(file);
       if (!list) results.set(file, (list = []));
       list.push(item);
@@ -398,14 +400,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
               ok = false;
               break;
             }
-            (changes[uriOf(edit.file)] ??= []).push({ range: { start: positionAt(text, edit.range[0]), end: positionAt(text, edit.range[1]) }, newText: edit.text });
+            const bom = bomOf(edit.file);
+            const range = { start: afterBom(positionAt(text, edit.range[0]), bom), end: afterBom(positionAt(text, edit.range[1]), bom) };
+            (changes[uriOf(edit.file)] ??= []).push({ range, newText: edit.text });
           }
           const title = fix.title ? `${fix.title} (${f.ruleId})` : fixTitle(f);
           if (ok) actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: preferred, edit: { changes } });
         }
         const disable = item.text !== undefined ? disableLineEdit(item.text, f.line, f.column, f.ruleId) : undefined;
         if (disable) {
-          const at = positionAt(item.text!, disable.offset);
+          const at = afterBom(positionAt(item.text!, disable.offset), bomOf(f.file));
           actions.push({
             title: `Disable ${f.ruleId} for this line (give the reason after --)`,
             kind: CodeActionKind.QuickFix,
@@ -420,6 +424,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       return [];
     }
   });
+
+  /** Whether the editor's document of `path` starts with a byte order mark (the linter's text does not). */
+  function bomOf(path: string): boolean {
+    return hasBom(documents.get(uriOf(path))?.getText());
+  }
 
   function sourceOf(path: string): string | undefined {
     for (const e of entries.values()) {

@@ -257,6 +257,31 @@ describe('ci-bgsafe lsp', () => {
     await c.diagnostics(uri, (d) => d.length === 0);
   });
 
+  it('places ranges and quick fixes right in a document that starts with a byte order mark', async () => {
+    const c = await start();
+    const uri = uriOf(join(dir, '.gitlab-ci.yml'));
+    // the mark is the document's first character: a finding on line 1 starts one character later
+    const text = "\uFEFFjob: {tags: [shell], script: ['./server &']}\n";
+    c.open(uri, text);
+    const ds = await c.diagnostics(uri, hasRule('BG001'));
+    const d = ds.find((x) => x.code === 'BG001')!;
+    const doc = TextDocument.create(uri, 'yaml', 1, text);
+    expect(doc.getText(d.range)).toBe('./server &');
+    const actions = (await c.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+    const disable = actions.find((a) => a.title.startsWith('Disable BG001'))!;
+    // the comment goes after the mark, above the job
+    expect(applyEdits(text, disable, uri)).toBe(`\uFEFF# ci-bgsafe-disable-next-line BG001 -- reason\n${text.slice(1)}`);
+    const fix = actions.find((a) => a.title.endsWith('(BG009)'))!;
+    const fixed = applyEdits(text, fix, uri);
+    expect(fixed).toBe(text.replace("'./server &'", `'mkdir -p "\${CI_PROJECT_DIR:-.}/.ci-bgsafe"; ./server >"\${CI_PROJECT_DIR:-.}/.ci-bgsafe/server.log" 2>&1 &'`));
+    c.change(uri, fixed, 2);
+    await c.diagnostics(uri, (x) => !x.some((y) => y.code === 'BG009'));
+    // an input error on line 1 too
+    c.change(uri, '\uFEFFjob: ]\n', 3);
+    const bad = await c.diagnostics(uri, (x) => x.some((y) => y.severity === 1));
+    expect(bad[0]!.range.start).toEqual({ line: 0, character: 6 });
+  });
+
   it('does not lint YAML files that are no GitLab CI/CD files and no pipeline includes', async () => {
     const c = await start();
     const other = uriOf(join(dir, 'docker-compose.yml'));

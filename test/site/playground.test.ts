@@ -145,6 +145,24 @@ describe('the playground in Chromium', { timeout: 300_000 }, () => {
     await page.close();
   });
 
+  it('places findings and fixes right in a text that starts with a byte order mark', async () => {
+    const page = await openPage();
+    const editor = page.getByLabel('.gitlab-ci.yml');
+    await editor.fill(`\uFEFF${VPN}`);
+    await expect.poll(() => findingHeads(page)).toContain('16:7 warning BG004/trap-misses-cancel');
+    // "go to" selects the finding's text
+    await page.locator('.finding', { hasText: 'BG004' }).getByRole('button', { name: 'Go to 16:7' }).click();
+    expect(await editor.evaluate((t: HTMLTextAreaElement) => t.value.slice(t.selectionStart, t.selectionEnd))).toBe('trap cleanup 1 2 3 6 ERR');
+    await page.getByRole('button', { name: 'Apply the fix for BG009 at line 9' }).click();
+    await expect.poll(() => findingHeads(page)).not.toContain('9:7 warning BG009/output-holds-job-pipe');
+    const fixed = await editor.inputValue();
+    expect(fixed.split('\n')[8]).toBe(
+      '    - mkdir -p "${CI_PROJECT_DIR:-.}/.ci-bgsafe"; sudo openfortivpn -c /etc/openfortivpn/my-tunnel-config.conf > /dev/null >"${CI_PROJECT_DIR:-.}/.ci-bgsafe/openfortivpn.log" 2>&1 & sleep 5',
+    );
+    expect(fixed.replace(/^\uFEFF/, '').split('\n').filter((_l, i) => i !== 8)).toEqual(VPN.split('\n').filter((_l, i) => i !== 8));
+    await page.close();
+  });
+
   it('reads on a narrow screen without sideways scrolling, and reports bad YAML at its line', async () => {
     const page = await openPage(360);
     await expect.poll(() => findingHeads(page)).toContain('16:7 warning BG004/trap-misses-cancel');
