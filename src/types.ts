@@ -141,6 +141,8 @@ export interface TextEdit {
 
 /** How to repair a finding: text edits on the original sources, all in the file the finding is in. */
 export interface Fix {
+  /** What the fix does, in a few words: the language server's quick fix and the playground's button say it. */
+  title: string;
   edits: TextEdit[];
   /**
    * The repaired code calls `ci_bgsafe_start` from the library of this shell, through
@@ -154,8 +156,6 @@ export interface Fix {
    * the file has that hidden job, once.
    */
   guard?: 'bash' | 'sh';
-  /** What the fix does, in a few words: the language server's quick fix and the playground's button say it. */
-  title?: string;
 }
 
 /** What a rule reports: data only, turned into prose and position by the linter and formatters. */

@@ -39,7 +39,7 @@ describe('lint', () => {
     ]);
   });
 
-  it("carries each fixable finding's fix as edits on the source text, and the library it needs", async () => {
+  it("carries each fixable finding's fix as a title and edits on the source text, and the library it needs", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-lint-'));
     const file = join(dir, '.gitlab-ci.yml');
     const text = 'test:\n  tags: [shell]\n  script:\n    - ./mock-server --port 8080 &\n    - npm test\n';
@@ -50,6 +50,7 @@ describe('lint', () => {
     const item = text.indexOf('    - ./mock');
     const cmd = text.indexOf('./mock');
     expect(bg001.fix).toEqual({
+      title: 'Start it with ci_bgsafe_start, which always stops it',
       edits: [
         { file, range: [item, item], text: '    - !reference [.ci-bgsafe, before_script]\n' },
         { file, range: [cmd, text.indexOf('&') + 1], text: 'ci_bgsafe_start mock-server -- ./mock-server --port 8080' },
@@ -58,6 +59,7 @@ describe('lint', () => {
     });
     const bg009 = report.findings.find((f) => f.ruleId === 'BG009')!;
     expect(bg009.fix).toEqual({
+      title: 'Send its output to a log file',
       edits: [
         { file, range: [cmd, cmd], text: 'mkdir -p "${CI_PROJECT_DIR:-.}/.ci-bgsafe"; ' },
         { file, range: [text.indexOf(' &'), text.indexOf(' &')], text: ' >"${CI_PROJECT_DIR:-.}/.ci-bgsafe/mock-server.log" 2>&1' },

@@ -162,7 +162,7 @@ function render(findings: Finding[], diagnostics: Diagnostic[]): void {
         actions.append(b);
       }
       if (f.alternative && fixEdits(f, f.alternative)) {
-        const b = el('button', { type: 'button', className: 'apply-alternative' }, `${f.alternative.title ?? 'Apply the other fix'} (${f.ruleId} at line ${f.line})`);
+        const b = el('button', { type: 'button', className: 'apply-alternative' }, `${f.alternative.title} (${f.ruleId} at line ${f.line})`);
         b.addEventListener('click', () => applyFix(i, 'alternative'));
         actions.append(b);
       }

@@ -404,8 +404,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
             const range = { start: afterBom(positionAt(text, edit.range[0]), bom), end: afterBom(positionAt(text, edit.range[1]), bom) };
             (changes[uriOf(edit.file)] ??= []).push({ range, newText: edit.text });
           }
-          const title = fix.title ? `${fix.title} (${f.ruleId})` : fixTitle(f);
-          if (ok) actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: preferred, edit: { changes } });
+          if (ok) actions.push({ title: `${fix.title} (${f.ruleId})`, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: preferred, edit: { changes } });
         }
         const disable = item.text !== undefined ? disableLineEdit(item.text, f.line, f.column, f.ruleId) : undefined;
         if (disable) {
@@ -458,13 +457,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.listen(connection);
   connection.listen();
-}
-
-function fixTitle(f: Finding): string {
-  if (['BG001', 'BG002', 'BG005', 'BG011'].includes(f.ruleId)) return `Start it with ci_bgsafe_start, which always stops it (${f.ruleId})`;
-  if (f.ruleId === 'BG006') return 'Add set -E before the ERR trap (BG006)';
-  if (f.ruleId === 'BG009') return 'Send its output to a log file (BG009)';
-  return `Fix ${f.ruleId}`;
 }
 
 const docs = new Map<string, string | undefined>();

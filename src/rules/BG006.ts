@@ -33,5 +33,5 @@ export const BG006: Rule = {
 };
 
 function fixOf(edit: TextEdit | undefined): Fix | undefined {
-  return edit && { edits: [edit] };
+  return edit && { title: 'Add set -E before the ERR trap', edits: [edit] };
 }

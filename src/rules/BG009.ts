@@ -48,5 +48,5 @@ function fix(sources: Sources, a: ProgramAnalysis, b: Background): Fix | undefin
   const mkdir = programEdit(sources, a, b.start, b.start, `mkdir -p ${LOG_DIR}; `);
   const redirect = programEdit(sources, a, b.end, b.end, ` >${log} 2>&1`);
   if (!mkdir || !redirect || mkdir.file !== redirect.file) return undefined;
-  return { edits: [mkdir, redirect] };
+  return { title: 'Send its output to a log file', edits: [mkdir, redirect] };
 }

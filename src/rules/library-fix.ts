@@ -25,6 +25,9 @@ const OWNING_TRAPS = ['EXIT', 'HUP', 'INT', 'QUIT', 'ABRT', 'TERM'];
 /** The hidden job whose `before_script` holds the library of each shell (the same names as in the services component). */
 export const LIBRARY_JOBS = { bash: '.ci-bgsafe', sh: '.ci-bgsafe-sh' } as const;
 
+/** The title of the fix that starts processes with `ci_bgsafe_start`. */
+const LIBRARY_FIX_TITLE = 'Start it with ci_bgsafe_start, which always stops it';
+
 export const LIBRARY_SUGGESTION =
   'Start it with `ci_bgsafe_start NAME -- COMMAND…` after `!reference [.ci-bgsafe, before_script]` (the services component, or `ci-bgsafe gen --format library` in a hidden job `.ci-bgsafe`), which stops it when the job ends, fails or is cancelled.';
 
@@ -132,10 +135,11 @@ function jobFix(sources: Sources, job: JobAnalysis): Fix | undefined {
     edits.push(e);
   }
   if (!edits.length) return undefined;
-  if (lib) return { edits };
+  if (lib) return { title: LIBRARY_FIX_TITLE, edits };
   const install = installEdit(sources, job, shell, Math.min(...mine.map((x) => x.start)));
   if (!install || install.edit.file !== edits[0]!.file) return undefined;
-  return install.present ? { edits: [install.edit, ...edits] } : { edits: [install.edit, ...edits], library: shell };
+  const all = [install.edit, ...edits];
+  return install.present ? { title: LIBRARY_FIX_TITLE, edits: all } : { title: LIBRARY_FIX_TITLE, edits: all, library: shell };
 }
 
 /** The fix of a finding at background statement `start` of the job's main program, or undefined when there is none. */

@@ -277,7 +277,7 @@ describe('lint --fix', () => {
       check({ job, report }) {
         const item = job.main.program.parts[0]!.item;
         const at = item.offsetOf(0);
-        report({ program: 'main', start: 0, end: 1, message: 'breaks', fix: { edits: [{ file: item.file, range: [at, at], text: '[: ' }] } });
+        report({ program: 'main', start: 0, end: 1, message: 'breaks', fix: { title: 'Break the YAML', edits: [{ file: item.file, range: [at, at], text: '[: ' }] } });
       },
     };
     const useless: Rule = {
@@ -285,7 +285,7 @@ describe('lint --fix', () => {
       check({ job, report }) {
         const item = job.main.program.parts[0]!.item;
         const at = item.offsetOf(0);
-        report({ program: 'main', start: 0, end: 1, message: 'stays', fix: { edits: [{ file: item.file, range: [at, at], text: 'true; ' }] } });
+        report({ program: 'main', start: 0, end: 1, message: 'stays', fix: { title: 'Change nothing that matters', edits: [{ file: item.file, range: [at, at], text: 'true; ' }] } });
       },
     };
     const before = 'job:\n  script:\n    - make test\n';
