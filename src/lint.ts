@@ -61,6 +61,9 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
   const configs = new Map<string, Config>();
   // The run's parses, shared by its files (each file's are freed once its jobs are linted).
   const parses = new Parses();
+  // Every file is read first: a file that another one of the run includes is linted as part of that
+  // pipeline, with the jobs that use its templates, and not again as a pipeline of its own.
+  const entries: Array<{ p: string; file: string; isStdin: boolean; config: Config; loaded: FileResult; reads: Set<string> }> = [];
   for (const p of expandFolders(paths, cwd, report)) {
     const isStdin = p === '-';
     const file = isStdin ? options.stdin?.name ?? '<stdin>' : p;
@@ -76,13 +79,44 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
     }
     if (!isStdin && isIgnored(config, resolve(cwd, p))) continue;
     report.settings = stricter(report.settings, config);
-    const loaded = loadFile(isStdin ? file : resolve(cwd, p), isStdin ? options.stdin?.text ?? '' : undefined, undefined, relative(cwd, resolve(cwd, p)) || p, projectMap(config, options, cwd));
+    const loaded = loadFile(isStdin ? file : resolve(cwd, p), isStdin ? options.stdin?.text ?? '' : undefined, options.texts, relative(cwd, resolve(cwd, p)) || p, projectMap(config, options, cwd));
+    const self = isStdin ? undefined : resolve(cwd, p);
+    const reads = new Set([...(loaded.pipeline?.sources.keys() ?? [])].map((f) => resolve(cwd, f)).filter((f) => f !== self));
+    entries.push({ p, file, isStdin, config, loaded, reads });
+  }
+  const runFindings = new Map<string, Finding>();
+  const runNotes = new Set<string>();
+  for (const e of lintedEntries(entries, cwd)) {
+    report.files.push(e.file);
+    if (!e.lint) continue;
+    const { loaded } = e;
     if (loaded.pipeline) await parserReady;
-    const r = loaded.pipeline ? lintPipeline(loaded.pipeline, file, config, options, parses) : loaded;
-    report.files.push(file);
-    report.findings.push(...r.findings);
+    const r = loaded.pipeline ? lintPipeline(loaded.pipeline, e.file, e.config, options, parses) : loaded;
+    // A file that several pipelines of the run include is reported once: its findings collect their jobs.
+    // Only findings of earlier pipelines are matched (a pipeline's own findings are already as it reports them).
+    const own: Array<[string, Finding]> = [];
+    for (const f of r.findings) {
+      const key = `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.severity}`;
+      const seen = runFindings.get(key);
+      if (!seen) {
+        own.push([key, f]);
+        report.findings.push(f);
+      } else if (seen.template === undefined || f.template !== undefined) {
+        for (const j of f.jobs) if (!seen.jobs.includes(j)) seen.jobs.push(j);
+      } else {
+        report.findings[report.findings.indexOf(seen)] = f;
+        own.push([key, f]);
+      }
+    }
+    for (const [key, f] of own) if (!runFindings.has(key) || runFindings.get(key)!.template !== undefined) runFindings.set(key, f);
     report.errors.push(...r.errors);
-    report.notes.push(...r.notes);
+    for (const n of r.notes) {
+      const key = `${n.code}|${n.file}|${n.line}|${n.column}|${n.message}`;
+      if (!runNotes.has(key)) {
+        runNotes.add(key);
+        report.notes.push(n);
+      }
+    }
     if (r.pipeline) for (const [f, t] of r.pipeline.sources) report.sources.set(f, t);
   }
   const suppressed = applySuppressions(report.findings, report.sources, (options.rules ?? RULES).map((r) => r.meta));
@@ -90,6 +124,24 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
   report.notes.push(...suppressed.unused);
   report.notes.sort(byPosition);
   return report;
+}
+
+/**
+ * Which of the run's files are linted as pipelines of their own: those no other file of the run
+ * includes (a file read through another's include is linted there, once), then, in order, any file
+ * still unread that way (a file of an include cycle, whose files all include each other).
+ */
+function lintedEntries<E extends { p: string; isStdin: boolean; loaded: FileResult; reads: Set<string> }>(entries: E[], cwd: string): Array<E & { lint: boolean }> {
+  const includedByAnother = (e: E): boolean => !e.isStdin && !!e.loaded.pipeline && entries.some((o) => o !== e && o.reads.has(resolve(cwd, e.p)));
+  const lint = entries.map((e) => !includedByAnother(e));
+  const covered = new Set<string>();
+  entries.forEach((e, i) => lint[i] && e.reads.forEach((f) => covered.add(f)));
+  entries.forEach((e, i) => {
+    if (lint[i] || covered.has(resolve(cwd, e.p))) return;
+    lint[i] = true;
+    e.reads.forEach((f) => covered.add(f));
+  });
+  return entries.map((e, i) => ({ ...e, lint: lint[i]! }));
 }
 
 /**
@@ -174,7 +226,7 @@ function projectMap(config: Config, options: LintOptions, cwd: string): Record<s
 /** Reads and resolves one file; input errors become `errors`. */
 function loadFile(file: string, text?: string, texts?: ReadonlyMap<string, string>, display = file, map?: Record<string, string>): FileResult {
   try {
-    const script = text === undefined ? scriptPipeline(file, display) : undefined;
+    const script = text === undefined ? scriptPipeline(file, display, texts?.get(file)) : undefined;
     if (script) return { pipeline: script, findings: [], errors: [], notes: [] };
     return {
       pipeline: loadPipeline(file, { ...(text !== undefined ? { text } : {}), ...(texts ? { texts } : {}), ...(map ? { map } : {}) }),
@@ -186,19 +238,22 @@ function loadFile(file: string, text?: string, texts?: ReadonlyMap<string, strin
   }
 }
 
+/** The first bytes of a file, enough for its `#!` line (a whole file is not read to learn it is not a script). */
+function head(file: string, bytes = 256): string {
+  return readText(file).slice(0, bytes);
+}
+
 /**
  * A shell script given to lint (`.sh`, `.bash`, or a `#!` line naming a shell) as a pipeline of one job
  * that runs it: `script ci/start.sh`, without an image (so taken as a shell runner's job). Undefined for
- * any other file.
+ * any other file, and at once for a `.yml`/`.yaml` file. `unsaved`: the editor's text of the file.
  */
-function scriptPipeline(file: string, display: string): Pipeline | undefined {
+function scriptPipeline(file: string, display: string, unsaved?: string): Pipeline | undefined {
+  if (/\.ya?ml$/i.test(file)) return undefined;
   let text: string;
   try {
-    if (!/\.(sh|bash)$/.test(file)) {
-      const head = readText(file).slice(0, 200);
-      if (!isShellScript(file, head)) return undefined;
-    }
-    text = readText(file);
+    if (!/\.(sh|bash)$/.test(file) && !isShellScript(file, unsaved ?? head(file))) return undefined;
+    text = unsaved ?? readText(file);
   } catch {
     return undefined; // the YAML loader reports what cannot be read
   }

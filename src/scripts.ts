@@ -5,7 +5,8 @@
  * to a bounded depth of scripts running scripts.
  */
 import path from 'pathe';
-import { exists, host, readText } from './host.js';
+import { repositoryRoot } from './files.js';
+import { host, readText } from './host.js';
 import { textSource } from './gitlab/source.js';
 import type { Cmd, Facts } from './shell/facts/index.js';
 import type { Position, ScriptItem, ShellKind } from './types.js';
@@ -165,12 +166,9 @@ export function scriptShell(r: ScriptRun, text: string, job: ShellKind): ShellKi
   return name === undefined ? job : 'unknown';
 }
 
-/** The project folder of an entry file: where `.gitlab-ci.yml` is, else the repository root, else the file's folder. */
+/** The project folder of an entry file: where `.gitlab-ci.yml` is, else the repository root (see files.ts). */
 export function projectRoot(file: string): string {
   const dir = path.dirname(path.resolve(file));
   if (path.basename(file) === '.gitlab-ci.yml') return dir;
-  for (let d = dir; ; d = path.dirname(d)) {
-    if (exists(path.join(d, '.git'))) return d;
-    if (path.dirname(d) === d) return dir;
-  }
+  return repositoryRoot(dir);
 }

@@ -142,3 +142,41 @@ describe('what is not read is a note, never a stop', () => {
     expect(io.stdout).toContain('.gitlab/ci/other.yml:3:12: error');
   });
 });
+
+describe('a folder of files that include each other', () => {
+  // The layout of a large project: an entry file including every file of .gitlab/ci/, files there that
+  // include a shared file of templates, and the shared file's templates used by jobs of other files.
+  const files = {
+    '.gitlab-ci.yml': 'include:\n  - local: .gitlab/ci/*.gitlab-ci.yml\n',
+    '.gitlab/ci/base.gitlab-ci.yml': '.mock-api:\n  before_script:\n    - ./mock-api --port 9000 &\n',
+    '.gitlab/ci/e2e/shared.gitlab-ci.yml': 'include:\n  - local: .gitlab/ci/base.gitlab-ci.yml\n\n.e2e-base:\n  extends: .mock-api\n  tags: [shell]\n',
+    '.gitlab/ci/e2e.gitlab-ci.yml': 'include:\n  - local: .gitlab/ci/e2e/shared.gitlab-ci.yml\n\ne2e:\n  extends: .e2e-base\n  script:\n    - ./run-e2e\n',
+    '.gitlab/ci/docs.gitlab-ci.yml': 'docs:\n  tags: [shell]\n  extends: .docs-rules\n  script:\n    - python3 -m http.server 8000 &\n    - ./check-links\n',
+  };
+  const rows = (r: Awaited<ReturnType<typeof lint>>, dir: string) =>
+    r.findings.map((f) => `${path.relative(dir, f.file)}:${f.line}:${f.column} ${f.ruleId} [${f.jobs.join(',')}]`);
+
+  it('a file read through an include is linted with the jobs that include it, once: each finding and each note once', async () => {
+    const dir = repo(files);
+    const r = await lint([dir], { cwd: dir, noConfig: true });
+    expect(r.errors).toEqual([]);
+    expect(r.files).toHaveLength(5);
+    expect(rows(r, dir).filter((x) => x.includes('BG001'))).toEqual([
+      '.gitlab/ci/base.gitlab-ci.yml:3:7 BG001 [e2e]',
+      '.gitlab/ci/docs.gitlab-ci.yml:5:7 BG001 [docs]',
+    ]);
+    const notes = r.notes.map((n) => `${path.relative(dir, n.file)}:${n.line}:${n.column} ${n.code}`);
+    expect(notes).toEqual(['.gitlab/ci/docs.gitlab-ci.yml:3:12 extends-not-found']);
+  });
+
+  it('files copied out of their checkout (no .git): include: local starts at the folder that holds .gitlab/', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'export-'));
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
+    const r = await lint([path.join(dir, '.gitlab/ci/e2e.gitlab-ci.yml')], { cwd: dir, noConfig: true });
+    expect(r.notes.filter((n) => n.code === 'include-not-found')).toEqual([]);
+    expect(rows(r, dir).filter((x) => x.includes('BG001'))).toEqual(['.gitlab/ci/base.gitlab-ci.yml:3:7 BG001 [e2e]']);
+  });
+});

@@ -8,7 +8,8 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lint } from '../../src/lint.js';
+import { defaultConfig } from '../../src/config/index.js';
+import { lint, lintFile } from '../../src/lint.js';
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'ci-bgsafe-scripts-'));
@@ -101,5 +102,21 @@ describe('repository scripts', () => {
     const r = await lint([join(dir, 'ci/start.sh'), join(dir, 'ci/serve')], { cwd: dir, noConfig: true });
     expect(r.errors).toEqual([]);
     expect(where(r, dir)).toEqual(['ci/serve:2:1 BG001 [script ci/serve]', 'ci/start.sh:3:1 BG001 [script ci/start.sh]', 'ci/start.sh:3:1 BG009 [script ci/start.sh]']);
+  });
+
+  it('a YAML file whose first line looks like `#!/bin/sh` is read as YAML, not as a script', async () => {
+    const dir = project({ 'ci.yml': '#!/bin/sh (a comment: this is YAML)\njob:\n  tags: [shell]\n  script:\n    - ./api &\n' });
+    const r = await lint([join(dir, 'ci.yml')], { cwd: dir, noConfig: true });
+    expect(r.errors).toEqual([]);
+    expect(where(r, dir)).toContain('ci.yml:5:7 BG001 [job]');
+  });
+
+  it("a script's unsaved text (an editor's buffer) is what is linted, `#!` line included", () => {
+    const dir = project({ 'ci/serve': 'echo nothing here yet\n' });
+    const file = join(dir, 'ci/serve');
+    const texts = new Map([[file, '#!/bin/sh\n./api > api.log 2>&1 &\n']]);
+    const r = lintFile(file, defaultConfig(), { cwd: dir, noConfig: true, texts });
+    expect(r.errors).toEqual([]);
+    expect(r.findings.map((f) => `${relative(dir, f.file)}:${f.line}:${f.column} ${f.ruleId}`)).toEqual(['ci/serve:2:1 BG001']);
   });
 });
