@@ -238,11 +238,6 @@ function loadFile(file: string, text?: string, texts?: ReadonlyMap<string, strin
   }
 }
 
-/** The first bytes of a file, enough for its `#!` line (a whole file is not read to learn it is not a script). */
-function head(file: string, bytes = 256): string {
-  return readText(file).slice(0, bytes);
-}
-
 /**
  * A shell script given to lint (`.sh`, `.bash`, or a `#!` line naming a shell) as a pipeline of one job
  * that runs it: `script ci/start.sh`, without an image (so taken as a shell runner's job). Undefined for
@@ -252,8 +247,8 @@ function scriptPipeline(file: string, display: string, unsaved?: string): Pipeli
   if (/\.ya?ml$/i.test(file)) return undefined;
   let text: string;
   try {
-    if (!/\.(sh|bash)$/.test(file) && !isShellScript(file, unsaved ?? head(file))) return undefined;
     text = unsaved ?? readText(file);
+    if (!isShellScript(file, text)) return undefined;
   } catch {
     return undefined; // the YAML loader reports what cannot be read
   }

@@ -146,11 +146,14 @@ function inside(root: string, p: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/** The program a `#!` line names (`#!/bin/sh` → sh, `#!/usr/bin/env -S bash -e` → bash), if the text has one. */
+function interpreter(text: string): string | undefined {
+  return /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(\S+)/.exec(text.slice(0, text.indexOf('\n') >>> 0))?.[1]!.replace(/^.*\//, '');
+}
+
 /** A file run as a command is a shell script when it says so: `.sh`/`.bash`, or a `#!` line naming a shell. */
 export function isShellScript(file: string, text: string): boolean {
-  if (/\.(sh|bash)$/.test(file)) return true;
-  const first = text.slice(0, text.indexOf('\n') >>> 0);
-  return /^#!\s*\S*\/(env\s+)?(ba|da|a)?sh\b/.test(first);
+  return /\.(sh|bash)$/.test(file) || SHELLS.has(interpreter(text) ?? '');
 }
 
 /**
@@ -159,8 +162,7 @@ export function isShellScript(file: string, text: string): boolean {
  * job's shell where that is busybox ash, and unknown elsewhere (dash on Debian, bash on others).
  */
 export function scriptShell(r: ScriptRun, text: string, job: ShellKind): ShellKind {
-  const shebang = /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(\S+)/.exec(text.slice(0, text.indexOf('\n') >>> 0));
-  const name = SHELLS.has(r.cmd.name ?? '') ? r.cmd.name! : shebang ? shebang[1]!.replace(/^.*\//, '') : undefined;
+  const name = SHELLS.has(r.cmd.name ?? '') ? r.cmd.name! : interpreter(text);
   if (name === 'bash') return 'bash';
   if (name === 'sh' || name === 'ash' || name === 'dash') return job === 'ash' ? 'ash' : 'unknown';
   return name === undefined ? job : 'unknown';

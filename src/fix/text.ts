@@ -112,7 +112,7 @@ function fixTogether(file: string, text: string, current: Linted, config: Config
   let all: TextEdit[] = [];
   // One fix per job: a job's next fix is worked out again on its fixed text, as one by one.
   const jobs = new Set<string>();
-  for (const f of current.findings.filter((x) => chosen(x, config)?.edits.every((e) => e.file === file)).sort((x, y) => byPriority(x, y, config))) {
+  for (const f of candidates(current, file, config)) {
     if (picked.length >= room) break;
     if (refused.has(shapeKey(f, config)) || f.jobs.some((j) => jobs.has(j))) continue;
     // its jobs wait for the next pass whether this fix is picked or not
@@ -182,9 +182,7 @@ export function fixText(
     const tried = new Set<string>();
     let refused = 0;
     while (applied.length < maxFixes) {
-      const next = current.findings
-        .filter((f) => chosen(f, config)?.edits.every((e) => e.file === file) && !tried.has(fixKey(f, config)))
-        .sort((x, y) => byPriority(x, y, config))[0];
+      const next = candidates(current, file, config).find((f) => !tried.has(fixKey(f, config)));
       if (!next) break;
       tried.add(fixKey(next, config));
       const candidate = applyFix(file, text, chosen(next, config)!, config);
@@ -202,6 +200,11 @@ export function fixText(
     if (applied.length === round || applied.length >= maxFixes || !refused) break;
   }
   return { text, applied, rejected: [...rejected.values()] };
+}
+
+/** The findings whose fix `--fix` can make in `file`, in the order it tries them. */
+function candidates(current: Linted, file: string, config: Config): Finding[] {
+  return current.findings.filter((f) => chosen(f, config)?.edits.every((e) => e.file === file)).sort((a, b) => byPriority(a, b, config));
 }
 
 /**
