@@ -31,6 +31,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    globalSetup: ['test/setup/tmp-root.ts'],
     setupFiles: ['test/setup/fast-check.ts', 'test/setup/node-host.ts'],
     reporters: json ? ['default', ['json', { outputFile: json }]] : ['default'],
     projects: [

@@ -122,7 +122,12 @@ let current: Finding[] = [];
 function lintNow(): void {
   // A byte order mark (pasted, or in a shared link) is no part of the pipeline: the linter reads the text
   // without it, and the positions and fixes of its findings are in that text, which the page then shows.
-  if (pipeline.value.charCodeAt(0) === 0xfeff) pipeline.value = pipeline.value.slice(1);
+  if (pipeline.value.charCodeAt(0) === 0xfeff) {
+    // the caret or selection stays on the same characters
+    const [start, end] = [pipeline.selectionStart, pipeline.selectionEnd];
+    pipeline.value = pipeline.value.slice(1);
+    pipeline.setSelectionRange(Math.max(0, start - 1), Math.max(0, end - 1));
+  }
   const config: Config = defaultConfig();
   const options = { ...(executor.value ? { executor: executor.value as Executor } : {}) };
   let findings: Finding[] = [];
