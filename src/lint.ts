@@ -84,46 +84,63 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
     const reads = new Set([...(loaded.pipeline?.sources.keys() ?? [])].map((f) => resolve(cwd, f)).filter((f) => f !== self));
     entries.push({ p, file, isStdin, config, loaded, reads });
   }
-  const runFindings = new Map<string, Finding>();
-  const runNotes = new Set<string>();
+  const merged = new Merged(report);
   for (const e of lintedEntries(entries, cwd)) {
     report.files.push(e.file);
     if (!e.lint) continue;
     const { loaded } = e;
     if (loaded.pipeline) await parserReady;
-    const r = loaded.pipeline ? lintPipeline(loaded.pipeline, e.file, e.config, options, parses) : loaded;
-    // A file that several pipelines of the run include is reported once: its findings collect their jobs.
-    // Only findings of earlier pipelines are matched (a pipeline's own findings are already as it reports them).
-    const own: Array<[string, Finding]> = [];
-    for (const f of r.findings) {
-      const key = `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.severity}`;
-      const seen = runFindings.get(key);
-      if (!seen) {
-        own.push([key, f]);
-        report.findings.push(f);
-      } else if (seen.template === undefined || f.template !== undefined) {
-        for (const j of f.jobs) if (!seen.jobs.includes(j)) seen.jobs.push(j);
-      } else {
-        report.findings[report.findings.indexOf(seen)] = f;
-        own.push([key, f]);
-      }
-    }
-    for (const [key, f] of own) if (!runFindings.has(key) || runFindings.get(key)!.template !== undefined) runFindings.set(key, f);
-    report.errors.push(...r.errors);
-    for (const n of r.notes) {
-      const key = `${n.code}|${n.file}|${n.line}|${n.column}|${n.message}`;
-      if (!runNotes.has(key)) {
-        runNotes.add(key);
-        report.notes.push(n);
-      }
-    }
-    if (r.pipeline) for (const [f, t] of r.pipeline.sources) report.sources.set(f, t);
+    merged.add(loaded.pipeline ? lintPipeline(loaded.pipeline, e.file, e.config, options, parses) : loaded);
   }
   const suppressed = applySuppressions(report.findings, report.sources, (options.rules ?? RULES).map((r) => r.meta));
   report.findings = suppressed.findings.sort(byPosition);
   report.notes.push(...suppressed.unused);
   report.notes.sort(byPosition);
   return report;
+}
+
+/**
+ * The results of a run's pipelines in one report. A file that several pipelines include is reported
+ * once: each of its findings collects the jobs of every pipeline (a job's finding replaces the same
+ * line's finding as a template), each note is given once.
+ */
+class Merged {
+  readonly #report: LintReport;
+  /** The findings of the pipelines added so far, by rule, position and severity. */
+  readonly #findings = new Map<string, Finding>();
+  readonly #notes = new Set<string>();
+
+  constructor(report: LintReport) {
+    this.#report = report;
+  }
+
+  add(r: FileResult): void {
+    const report = this.#report;
+    // Only findings of earlier pipelines are matched: a pipeline's own are already as it reports them.
+    const own = new Map<string, Finding>();
+    for (const f of r.findings) {
+      const key = `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.severity}`;
+      const seen = this.#findings.get(key);
+      if (!seen) {
+        report.findings.push(f);
+        own.set(key, f);
+      } else if (seen.template === undefined || f.template !== undefined) {
+        for (const j of f.jobs) if (!seen.jobs.includes(j)) seen.jobs.push(j);
+      } else {
+        report.findings[report.findings.indexOf(seen)] = f;
+        own.set(key, f);
+      }
+    }
+    for (const [key, f] of own) this.#findings.set(key, f);
+    report.errors.push(...r.errors);
+    for (const n of r.notes) {
+      const key = `${n.code}|${n.file}|${n.line}|${n.column}|${n.message}`;
+      if (this.#notes.has(key)) continue;
+      this.#notes.add(key);
+      report.notes.push(n);
+    }
+    if (r.pipeline) for (const [f, t] of r.pipeline.sources) report.sources.set(f, t);
+  }
 }
 
 /**
@@ -266,8 +283,8 @@ function lintPipeline(pipeline: Pipeline, file: string, config: Config, options:
   const run: FileRun = {
     file, rules, found: new Map(), noted: new Set(), notes, guardStyle: config.fixStyle === 'guard',
     scripts: new ScriptFiles(projectRoot(pipeline.file), isAbsolute(pipeline.file)), scriptTexts: new Set(), sources: pipeline.sources, parses,
+    cwd: options.cwd ?? host().cwd(),
   };
-  workingFolder = options.cwd ?? host().cwd();
   lintJobs(pipeline, config, options, run, parses);
   return { pipeline, findings: [...run.found.values()], errors, notes };
 }
@@ -292,6 +309,8 @@ interface FileRun {
   parses: Parses;
   /** `fixStyle: guard`: --fix applies a finding's alternative (the job guard) where it has one. */
   guardStyle: boolean;
+  /** The folder paths in messages are relative to (the lint run's `cwd`). */
+  cwd: string;
 }
 
 function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run: FileRun, parses: Parses): void {
@@ -332,12 +351,9 @@ function lintJobs(pipeline: Pipeline, config: Config, options: LintOptions, run:
 }
 
 /** A file as a message names it: relative to the working folder. */
-function shown(file: string): string {
-  return isAbsolute(file) ? relative(workingFolder, file) || file : file;
+function shown(file: string, cwd: string): string {
+  return isAbsolute(file) ? relative(cwd, file) || file : file;
 }
-
-/** The folder paths in messages are relative to (the lint run's `cwd`). */
-let workingFolder = '/';
 
 /** A script item, planned once for the whole run (so parsed once however many jobs run it). */
 function scriptItem(run: FileRun, abs: string): FileScriptItem | undefined {
@@ -351,9 +367,9 @@ function scriptItem(run: FileRun, abs: string): FileScriptItem | undefined {
 }
 
 /** `./ci/start.sh` (program line 3 of job "e2e", .gitlab-ci.yml:12) */
-function describeRun(r: ScriptRun, analysis: JobAnalysis, job: Job): string {
+function describeRun(r: ScriptRun, analysis: JobAnalysis, job: Job, cwd: string): string {
   const src = toSource(analysis.main.program, r.cmd.start, r.cmd.end);
-  const where = src ? `${shown(src.file)}:${src.line}` : `job "${job.name}"`;
+  const where = src ? `${shown(src.file, cwd)}:${src.line}` : `job "${job.name}"`;
   return `\`${r.cmd.node.text.replace(/\s+/g, ' ')}\` at ${where}`;
 }
 
@@ -376,7 +392,7 @@ function lintWithScripts(job: Job, analysis: JobAnalysis, run: FileRun, depth: n
       const part = partAt(analysis.main.program, r.cmd.start);
       if (!item || !part || inserted.has(item)) continue;
       inserted.add(item);
-      sourcedVia.set(item, describeRun(r, analysis, job));
+      sourcedVia.set(item, describeRun(r, analysis, job, run.cwd));
       const list = before.includes(part.item) ? before : script;
       const i = list.indexOf(part.item);
       if (i < 0) continue;
@@ -403,7 +419,7 @@ function lintWithScripts(job: Job, analysis: JobAnalysis, run: FileRun, depth: n
     const item = scriptItem(run, r.abs);
     if (!item) continue;
     const inner: Job = { ...job, before_script: [], script: [item], after_script: [] };
-    run.via = describeRun(r, analysis, job);
+    run.via = describeRun(r, analysis, job, run.cwd);
     const shell = scriptShell(r, item.text, analysis.shell);
     lintWithScripts(inner, analyseJob(inner, analysis.executor, shell, run.parses), run, depth + 1);
     run.via = via;
@@ -411,7 +427,7 @@ function lintWithScripts(job: Job, analysis: JobAnalysis, run: FileRun, depth: n
 }
 
 function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
-  const { file, rules, found, noted, notes, sources } = run;
+  const { file, rules, noted, notes, sources } = run;
   for (const which of ['main', 'after'] as const) {
     const a = analysis[which];
     // a list under a hidden key need not be commands at all (file patterns, say): no note for what is not bash
@@ -440,7 +456,7 @@ function lintJob(job: Job, analysis: JobAnalysis, run: FileRun): void {
     } catch (e) {
       throw new Error(`rule ${rule.meta.id} failed on job "${job.name}" in ${file}: ${(e as Error).message}`, { cause: e });
     }
-    for (const r of reports) addFinding(found, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job, run.via, run.guardStyle);
+    for (const r of reports) addFinding(run, rule, setting === 'off' ? rule.meta.defaultSeverity : setting, r, analysis, job);
   }
 }
 
@@ -465,17 +481,14 @@ function caveat(job: Job): string {
   return ` Not certain: ${who} also uses ${what}, defined in no file read, which may stop the process itself.`;
 }
 
-function addFinding(
-  found: Map<string, Finding>, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job,
-  via?: string,
-  guardStyle = false,
-): void {
+function addFinding(run: FileRun, rule: Rule, configured: Finding['severity'], r: Report, analysis: JobAnalysis, job: Job): void {
+  const { found, via, guardStyle, cwd } = run;
   const program = analysis[r.program].program;
   const src = toSource(program, r.start, r.end);
   if (!src) return;
   const inScript = src.item instanceof FileScriptItem;
   // A finding in a repository script names the job line that runs it; fixes edit YAML only.
-  if (inScript && via) r = { ...r, message: `${r.message} (In ${shown(src.file)}, run by ${via}.)`, fix: undefined };
+  if (inScript && via) r = { ...r, message: `${r.message} (In ${shown(src.file, cwd)}, run by ${via}.)`, fix: undefined };
   // A rule may soften its finding on an executor where it cannot hang, but never above the configured level.
   const severity = r.severity && severityRank(r.severity) < severityRank(configured) ? r.severity : configured;
   const at = `${rule.meta.id}|${src.file}|${src.line}|${src.column}`;
