@@ -49,6 +49,8 @@ describe('--sudo', () => {
     const j = runJob({ body: `${generate(spec)}\necho WORK\nsleep 300`, shell: 'bash', timeoutMs: 30_000 });
     await j.waitForOutput(/WORK/);
     await j.waitForProcess(/^sleep 300$/);
+    // sudo starts the service in a process of its own, which may come after the job's next line on a busy machine
+    for (let i = 0; i < 150 && running().length === 0; i++) await new Promise((res) => setTimeout(res, 100));
     expect(running()).toHaveLength(1);
     j.cancel();
     const r = await j.result();
