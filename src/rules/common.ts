@@ -67,6 +67,8 @@ export function backgroundStatus(a: ProgramAnalysis, b: Background): BackgroundS
  * and so end the script there under errexit. `:` and `true` cannot; nor can a background start (`cmd &`
  * returns 0 at once, whatever `cmd` does later), nor a plain assignment (`PID=$!`, `export URL=…`),
  * which is no command at all unless it holds a command substitution, whose commands are listed here.
+ * Where the script has turned errexit off (`set +e`), a failing command goes on to the next one: only
+ * `exit` ends the script there.
  */
 export function mayFailBetween(a: ProgramAnalysis, from: number, to: number, fn: string | undefined): Cmd[] {
   return a.facts.cmds.filter(
@@ -76,8 +78,25 @@ export function mayFailBetween(a: ProgramAnalysis, from: number, to: number, fn:
       c.fn === fn &&
       c.name !== ':' &&
       c.name !== 'true' &&
-      !a.facts.backgrounds.some((o) => o.amp > from && c.start >= o.start && c.end <= o.end),
+      !a.facts.backgrounds.some((o) => o.amp > from && c.start >= o.start && c.end <= o.end) &&
+      (fn !== undefined || errexitAt(a, c.start) || (c.name === 'exit' && !c.sub)),
   );
+}
+
+/**
+ * Whether errexit is in force at an offset of the script's top level: GitLab runs the script with it
+ * (docs/gitlab-runner-facts.md, section 2), and `set +e` / `set -e` (or `set +o errexit` / `set -o
+ * errexit`) written at the top level before the offset turn it off and on again. One set in a subshell
+ * or a function does not count; one in an `if` branch counts as if it ran.
+ */
+export function errexitAt(a: ProgramAnalysis, offset: number): boolean {
+  let on = true;
+  for (const s of a.facts.sets) {
+    if (s.sub || s.fn !== undefined || s.cmd.start >= offset) continue;
+    if (s.enable.includes('errexit')) on = true;
+    if (s.disable.includes('errexit')) on = false;
+  }
+  return on;
 }
 
 /** Whether anything stops what a detaching command started: a later stop, a cleanup trap, or `after_script`. */
