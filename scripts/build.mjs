@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/: the library (ESM, lazily loaded chunks), the CLI (one CommonJS file), the WASM files
-// beside them, and type declarations for the library.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+// beside them, and the library's type declarations (one file).
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,20 @@ await build({
 copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(dist, 'tree-sitter-bash.wasm'));
 copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), join(dist, 'web-tree-sitter.wasm'));
 
+// The library's type declarations: one file, dist/index.d.ts, holding what the public API names (and
+// type-checking src/ on the way). The packages bundled above are not installed beside ci-bgsafe, so
+// the file may name none of them: the build stops if it does.
 if (!process.argv.includes('--no-types')) {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--outDir', dist], { stdio: 'inherit' });
+  const out = join(dist, 'index.d.ts');
+  execFileSync(process.execPath, [
+    require.resolve('dts-bundle-generator/dist/bin/dts-bundle-generator.js'), '--silent', '--no-check',
+    '--project', join(root, 'tsconfig.json'), '--export-referenced-types', 'false',
+    '--out-file', out, join(root, 'src', 'index.ts'),
+  ], { stdio: 'inherit' });
+  // Node's own types (a reference to "node") are the user's, as for any library that runs in Node.
+  const imports = readFileSync(out, 'utf8').match(/^(import|export) .* from .*$|^\/\/\/ <reference (?!types="node").*$|.*\bimport\(["'].*$/gm);
+  if (imports) {
+    rmSync(out);
+    throw new Error(`dist/index.d.ts names packages that are not installed with ci-bgsafe:\n${imports.join('\n')}`);
+  }
 }

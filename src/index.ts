@@ -17,6 +17,7 @@ export { loadConfig, findConfigFile, defaultConfig, type Config } from './config
 export { initShellParser } from './shell/parser.js';
 export * from './types.js';
 export { setHost, type Host, type FileInfo } from './host.js';
+export type { GenSpec, ServiceSpec, GenerateOptions } from './gen/types.js';
 
 /**
  * Generates a preamble. Asynchronous only in the library's API: the linter's fixes use the generator, so

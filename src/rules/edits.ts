@@ -5,7 +5,7 @@
  */
 import type { ProgramAnalysis } from '../shell/analysis.js';
 import { STATEMENT_LISTS } from '../shell/facts/tree.js';
-import type { Node } from '../shell/parser.js';
+import type { SyntaxNode } from '../shell/facts/index.js';
 import { partAt } from '../shell/program.js';
 import type { ScriptItem, TextEdit } from '../types.js';
 
@@ -14,7 +14,7 @@ export type Sources = ReadonlyMap<string, string>;
 
 
 /** Whether `node` is a statement of its own (not a word or a part of a pipeline or list). */
-export function startsStatement(node: Node): boolean {
+export function startsStatement(node: SyntaxNode): boolean {
   const p = node.parent;
   return !!p && STATEMENT_LISTS.has(p.type);
 }

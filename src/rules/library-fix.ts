@@ -9,8 +9,7 @@
  */
 import { isMap, parseDocument } from 'yaml';
 import type { JobAnalysis, ProgramAnalysis } from '../shell/analysis.js';
-import { nodeRange, type Background, type Cmd } from '../shell/facts/index.js';
-import type { Node } from '../shell/parser.js';
+import { nodeRange, type Background, type Cmd, type SyntaxNode } from '../shell/facts/index.js';
 import { partAt } from '../shell/program.js';
 import { stopTargets, type Stop } from '../shell/stops.js';
 import type { Fix, TextEdit } from '../types.js';
@@ -74,7 +73,7 @@ function installEdit(sources: Sources, job: JobAnalysis, shell: 'bash' | 'sh', f
 function commandWords(cmd: Cmd): number | undefined {
   if (!cmd.wrappers.length) return cmd.start;
   if (cmd.wrapperFlags.length || cmd.wrappers.some((w) => w !== 'nohup' && w !== 'setsid')) return undefined;
-  const kids = cmd.node.namedChildren.filter((k): k is Node => !!k);
+  const kids = cmd.node.namedChildren.filter((k): k is SyntaxNode => !!k);
   let i = 0;
   for (const w of cmd.wrappers) {
     const k = kids[i];

@@ -5,8 +5,7 @@
  * STOP_FORMS and DETACH_FORMS, by program name.
  */
 import type { Background, Cmd, Facts } from './facts/index.js';
-import { basename, nodeRange, staticTextOf } from './facts/index.js';
-import type { Node } from './parser.js';
+import { basename, nodeRange, type SyntaxNode } from './facts/index.js';
 
 export interface Stop {
   cmd: Cmd;
@@ -140,7 +139,7 @@ function killStop(stop: Stop, args: string[], name: string): Stop | undefined {
       continue;
     }
     const vs = argVars(node);
-    const negative = (staticTextOf(node) ?? node.text).startsWith('-');
+    const negative = (cmd.argStatic[i] ? cmd.args[i]! : node.text).startsWith('-');
     if (negative) stop.broad = true;
     for (const v of vs) {
       if (v === '!') stop.bang = true;
@@ -219,9 +218,9 @@ function serviceStop(stop: Stop, names: string[]): Stop {
 }
 
 /** Variables expanded directly in an argument (`$PID`, `"${PID}"`); `!` for `$!`. */
-function argVars(node: Node): string[] {
+function argVars(node: SyntaxNode): string[] {
   const out: string[] = [];
-  const visit = (n: Node) => {
+  const visit = (n: SyntaxNode) => {
     if (n.type === 'simple_expansion' || n.type === 'expansion') {
       const v = n.namedChildren.find((c) => c && (c.type === 'variable_name' || c.type === 'special_variable_name'));
       if (v) out.push(v.text);
@@ -235,7 +234,7 @@ function argVars(node: Node): string[] {
 }
 
 /** The first command substitution in an argument. */
-function substitution(node: Node): Node | undefined {
+function substitution(node: SyntaxNode): SyntaxNode | undefined {
   if (node.type === 'command_substitution') return node;
   for (const c of node.namedChildren) {
     if (!c) continue;
@@ -418,7 +417,7 @@ function composeUp(cmd: Cmd, args: string[], facts: Facts): Detach | undefined {
 
 /** `CID=$(docker run -d …)`: the variable that captures the command's output. */
 function captureVar(cmd: Cmd, facts: Facts): string | undefined {
-  let n: Node | null = cmd.node.parent;
+  let n: SyntaxNode | null = cmd.node.parent;
   while (n && n.type !== 'command_substitution') {
     if (n.type === 'program' || n.type === 'compound_statement') return undefined;
     n = n.parent;

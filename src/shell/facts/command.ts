@@ -3,7 +3,7 @@
  * peeled off, their nodes made only when asked for.
  */
 import type { Node, TreeCursor } from '../parser.js';
-import type { Cmd, Context, Span } from './model.js';
+import type { Cmd, Context, Span, SyntaxNode } from './model.js';
 import { WRAPPERS } from './tables.js';
 import { basename, staticText } from './text.js';
 import { ERROR_ID, NAMED, SKIP, typeName, type TypeTable } from './tree.js';
@@ -219,7 +219,7 @@ export function moveCmd(cmd: Cmd, delta: number): Cmd {
  * The program offsets of a node of `cmd`'s syntax tree (the tree may be that of one script item or of
  * a trap's handler: its own offsets count from the start of that text).
  */
-export function nodeRange(cmd: Cmd, node: Node): Span {
+export function nodeRange(cmd: Cmd, node: SyntaxNode): Span {
   const delta = cmd.start - cmd.node.startIndex;
   return { start: node.startIndex + delta, end: node.endIndex + delta };
 }

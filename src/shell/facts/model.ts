@@ -5,8 +5,54 @@
  * the text that was parsed, which may be one script item or a trap's handler: read a node's place in
  * the program with `nodeRange`, never from `node.startIndex`.
  */
-import type { Node, Tree } from '../parser.js';
 import type { Construct } from './bashisms.js';
+
+/**
+ * A node of the parsed program's syntax tree (tree-sitter-bash's, through web-tree-sitter's `Node`),
+ * as the facts hold it: its type, text and neighbours, to read. Declared here, and not as the
+ * parser's own type, because the library's published types are read where the parser package is not
+ * installed (it is bundled): a rule given to `lint()` gets these.
+ */
+export interface SyntaxNode {
+  /** The grammar's node type: `command`, `word`, `string`, `simple_expansion`, … */
+  readonly type: string;
+  readonly text: string;
+  /** Offsets in the text that was parsed (see above). */
+  readonly startIndex: number;
+  readonly endIndex: number;
+  /** Named in the grammar (not punctuation or a keyword). */
+  readonly isNamed: boolean;
+  /** Where the parser could not read the text: an ERROR node, a MISSING one, or a node holding either. */
+  readonly isError: boolean;
+  readonly isMissing: boolean;
+  readonly hasError: boolean;
+  readonly parent: SyntaxNode | null;
+  readonly children: SyntaxNode[];
+  readonly namedChildren: SyntaxNode[];
+  readonly childCount: number;
+  readonly namedChildCount: number;
+  child(index: number): SyntaxNode | null;
+  namedChild(index: number): SyntaxNode | null;
+  readonly firstChild: SyntaxNode | null;
+  readonly lastChild: SyntaxNode | null;
+  readonly firstNamedChild: SyntaxNode | null;
+  readonly lastNamedChild: SyntaxNode | null;
+  readonly nextSibling: SyntaxNode | null;
+  readonly previousSibling: SyntaxNode | null;
+  readonly nextNamedSibling: SyntaxNode | null;
+  readonly previousNamedSibling: SyntaxNode | null;
+  /** The child in a field of the grammar: `name`, `argument`, `redirect`, `body`, … */
+  childForFieldName(name: string): SyntaxNode | null;
+  childrenForFieldName(name: string): SyntaxNode[];
+  /** The descendants of the given types, in order. */
+  descendantsOfType(types: string | string[]): SyntaxNode[];
+}
+
+/** The syntax tree the facts' nodes belong to, in the parser's WebAssembly memory. */
+export interface SyntaxTree {
+  /** Frees the tree; its nodes are not read after. */
+  delete(): void;
+}
 
 /** A range of program offsets. */
 export interface Span {
@@ -24,14 +70,14 @@ export interface Context {
 }
 
 export interface Cmd extends Context, Span {
-  node: Node;
+  node: SyntaxNode;
   /** The command name after wrappers (`sudo`, `nohup`, `env`, …), as static text; undefined when dynamic. */
   name?: string;
   /** The text of the command name as written, e.g. `$COMPOSE`. */
   rawName: string;
   /** Arguments after the name: static text where static, else the text as written. */
   args: string[];
-  argNodes: Node[];
+  argNodes: SyntaxNode[];
   /** Where each argument is written. */
   argSpans: Span[];
   /** Whether each argument is static text. */
@@ -45,7 +91,7 @@ export interface Cmd extends Context, Span {
 export type Stream = 'job' | 'file' | 'null' | 'closed';
 
 export interface Background extends Context, Span {
-  node: Node;
+  node: SyntaxNode;
   /** Offset of the `&`. */
   amp: number;
   /** Simple commands run in the background, in order (the first is the main one). */
@@ -78,14 +124,14 @@ export interface SetOption extends Context {
 
 export interface Func extends Span {
   name: string;
-  node: Node;
-  body: Node;
+  node: SyntaxNode;
+  body: SyntaxNode;
 }
 
 export interface Assignment extends Context, Span {
   name: string;
   value: string;
-  valueNode?: Node;
+  valueNode?: SyntaxNode;
   /** Assigned from `$!`. */
   fromBang: boolean;
   /** `export`, `declare`, `local`, `readonly`, `read`, `for` or plain. */
@@ -127,7 +173,7 @@ export interface Facts extends FactLists {
    */
   clean: boolean;
   /** The syntax tree the nodes belong to; free it with `tree.delete()` when the facts are dropped. */
-  tree?: Tree;
+  tree?: SyntaxTree;
   /** Function definitions by name: the first definition of a name. */
   funcs: Map<string, Func>;
 }
