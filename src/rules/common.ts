@@ -107,6 +107,17 @@ export function detachStopped(main: ProgramAnalysis, after: ProgramAnalysis, d: 
   return undefined;
 }
 
+/**
+ * The first stop in the script's flow that reaches what a detaching command started, when nothing else
+ * does (no cleanup trap, no `after_script`): what it started is stopped only if the script gets there.
+ */
+export function detachFlowStop(main: ProgramAnalysis, after: ProgramAnalysis, d: Detach, at: number): Stop | undefined {
+  if (main.cleanupTraps.some((h) => h.stops.some((s) => stopReachesDetach(s, d)))) return undefined;
+  if (after.flowStops.some((s) => stopReachesDetach(s.stop, d))) return undefined;
+  const later = main.flowStops.filter((s) => s.at > at && s.stop.cmd !== d.cmd && stopReachesDetach(s.stop, d));
+  return later.length ? later.reduce((x, y) => (y.at < x.at ? y : x)).stop : undefined;
+}
+
 /** A short name for what runs in the background: `openfortivpn`, or the statement's text. */
 export function label(b: Background): string {
   const c = b.cmds[0];

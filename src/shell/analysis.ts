@@ -7,7 +7,7 @@ import { composeFacts, standsAlone } from './compose.js';
 import { moveCmd, type Cmd, type Facts, type Trap } from './facts/index.js';
 import type { Parses } from './parses.js';
 import { buildProgram, type Program } from './program.js';
-import { classifyStop, findDetaches, type Detach, type Stop } from './stops.js';
+import { classifyStop, commandStringStops, findDetaches, type Detach, type Stop } from './stops.js';
 
 export interface HandlerScope {
   trap: Trap;
@@ -98,10 +98,10 @@ export function analyseProgram(program: Program, vars: Record<string, string>, p
   const flowStops: ProgramAnalysis['flowStops'] = [];
   for (const cmd of facts.cmds) {
     const at = when(cmd.start, cmd.fn);
+    if (at === undefined || (cmd.fn && handlerFns.has(cmd.fn) && !calls.get(cmd.fn)?.some((c) => !c.fn))) continue;
     const stop = classifyStop(cmd, vars);
-    if (stop && at !== undefined && !(cmd.fn && handlerFns.has(cmd.fn) && !calls.get(cmd.fn)?.some((c) => !c.fn))) {
-      flowStops.push({ stop, at });
-    }
+    if (stop) flowStops.push({ stop, at });
+    for (const inner of commandStringStops(cmd, (text) => parses.of(text, true), vars)) flowStops.push({ stop: inner, at });
   }
   const detaches = findDetaches(facts, vars, (text) => parses.of(text, true)).map(({ detach, start, fn }) => ({ detach, at: when(start, fn) ?? start }));
   detaches.sort((a, b) => a.at - b.at);
@@ -138,7 +138,10 @@ function handlerScope(trap: Trap, facts: Facts, vars: Record<string, string>, pa
       if (c.name && facts.funcs.has(c.name) && !seen.has(c.name)) queue.push(c.name);
     }
   }
-  const stops = cmds.map((c) => classifyStop(c, vars)).filter((s): s is Stop => !!s);
+  const stops = cmds.flatMap((c) => {
+    const stop = classifyStop(c, vars);
+    return [...(stop ? [stop] : []), ...commandStringStops(c, (text) => parses.of(text, true), vars)];
+  });
   return { trap, cmds, stops, calls: [...seen], own: new Set(own) };
 }
 

@@ -60,7 +60,11 @@ const SERVICE_STOPS: ServiceStop[] = [
   { programs: ['ssh'], when: (a) => a.some((x, k) => x === '-O' && a[k + 1] === 'exit'), names: () => ['ssh'] },
   { programs: ['screen'], when: has('quit'), names: () => ['screen'] },
   { programs: ['tmux'], when: has('kill-session', 'kill-server'), names: () => ['tmux'] },
-  { programs: ['redis-cli'], when: has('shutdown'), names: () => ['redis'] },
+  { programs: ['redis-cli', 'valkey-cli'], when: has('shutdown'), names: () => ['redis', 'valkey'] },
+  // Databases that fork themselves (`mongod --fork`, `mysqld --daemonize`) are stopped by their own tools.
+  { programs: ['mongod'], when: has('--shutdown'), names: () => ['mongod'] },
+  { programs: ['mongo', 'mongosh'], when: (a) => a.some((x) => x.includes('shutdownServer')), names: () => ['mongod'] },
+  { programs: ['mysqladmin', 'mariadb-admin'], when: has('shutdown'), names: () => ['mysqld', 'mysql', 'mariadbd', 'mariadb'] },
   // `ssh-agent -k` stops the agent named by $SSH_AGENT_PID
   { programs: ['ssh-agent'], when: has('-k'), names: () => ['ssh-agent'] },
   { programs: ['nginx'], when: (a) => a.includes('-s') && has('stop', 'quit')(a), names: () => ['nginx'] },
@@ -471,6 +475,20 @@ export function findDetaches(
   return out;
 }
 
+/**
+ * The stops in a `-c STRING` that `cmd` runs as a shell program (`su postgres -c "pg_ctl … stop"`,
+ * `sh -c 'kill $(cat app.pid)'`), each with `cmd` as its command: the string's stops run where `cmd` runs.
+ */
+export function commandStringStops(cmd: Cmd, parse: (text: string) => Facts, vars: Record<string, string> = {}): Stop[] {
+  const script = commandString(cmd);
+  if (script === undefined) return [];
+  return parse(script).cmds.flatMap((c) => {
+    const stop = classifyStop(c, vars);
+    // PIDs and `$!` in the string are the child shell's own: only names reach what the job started.
+    return stop && stop.kind !== 'wait' && stop.names.length ? [{ ...stop, cmd, vars: [], bang: false, jobspecs: [], broad: false, unknown: false }] : [];
+  });
+}
+
 /** Commands that run a string given with `-c` in a shell: `su`, `runuser` and the shells themselves. */
 const RUNS_STRING = new Set(['su', 'runuser', 'sh', 'bash', 'dash', 'ash']);
 
@@ -524,6 +542,8 @@ export function stopReachesDetach(stop: Stop, d: Detach): boolean {
   if (d.inGroup && (stop.broad || stop.unknown || stop.jobspecs.length)) return true;
   if (d.background && (stop.broad || stop.unknown)) return true;
   if (d.captureVar && stop.vars.includes(d.captureVar)) return true;
+  // `nohup cmd & PID=$!` … `kill $PID`: the PID of the background statement itself
+  if (d.background && (stop.bang || stop.vars.some((v) => d.background!.pidVars.includes(v)))) return true;
   if (stop.unknown && stop.kind === 'kill') return true;
   if (stop.kind === 'container' && stop.broad && /run -d|start/.test(d.how)) return true;
   const text = stop.cmd.node.text;
