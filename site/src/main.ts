@@ -118,8 +118,13 @@ function loadState(): void {
 // Lint
 
 let current: Finding[] = [];
+/** The text that `current` was found in (the findings' positions and fixes are in it). */
+let linted: string | undefined;
+/** The lint that waits for a pause in typing. */
+let pending: ReturnType<typeof setTimeout> | undefined;
 
 function lintNow(): void {
+  clearTimeout(pending);
   // A byte order mark (pasted, or in a shared link) is no part of the pipeline: the linter reads the text
   // without it, and the positions and fixes of its findings are in that text, which the page then shows.
   if (pipeline.value.charCodeAt(0) === 0xfeff) {
@@ -145,6 +150,7 @@ function lintNow(): void {
     ];
   }
   current = findings;
+  linted = pipeline.value;
   render(findings, diagnostics);
   saveState();
 }
@@ -210,7 +216,18 @@ function offsetOf(text: string, line: number, column: number): number {
   return Math.min(text.length, at + column - 1);
 }
 
+/**
+ * Whether the findings shown are of an older text: one typed within the pause before the page lints.
+ * Their positions and fixes are not in the text now, so the page lints it at once instead of acting on them.
+ */
+function stale(): boolean {
+  if (pipeline.value === linted) return false;
+  lintNow();
+  return true;
+}
+
 function selectRange(f: Finding): void {
+  if (stale()) return;
   pipeline.focus();
   pipeline.setSelectionRange(offsetOf(pipeline.value, f.line, f.column), offsetOf(pipeline.value, f.endLine, f.endColumn));
 }
@@ -225,6 +242,7 @@ function fixEdits(f: Finding, fix: Fix): TextEdit[] | undefined {
 }
 
 function applyFix(index: number, which: 'fix' | 'alternative'): void {
+  if (stale()) return;
   const f = current[index];
   const fix = f?.[which];
   if (!f || !fix) return;
@@ -293,10 +311,9 @@ async function start(): Promise<void> {
   });
   status.textContent = 'Loading the bash parser…';
   await initShellParser();
-  let timer: ReturnType<typeof setTimeout> | undefined;
   pipeline.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(lintNow, 150);
+    clearTimeout(pending);
+    pending = setTimeout(lintNow, 150);
   });
   executor.addEventListener('change', lintNow);
   lintNow();

@@ -130,6 +130,32 @@ describe('the playground in Chromium', { timeout: 300_000 }, () => {
     expect(text.match(/^\.ci-bgsafe-guard:$/gm)).toHaveLength(1);
   });
 
+  it('acts on no finding of an older text: a fix or "go to" clicked before the page has linted what was typed', async () => {
+    const page = await openPage();
+    const editor = page.getByLabel('.gitlab-ci.yml');
+    await expect.poll(() => findingHeads(page)).toContain('9:7 warning BG009/output-holds-job-pipe');
+    // typed, and a button of the findings shown clicked at once, within the page's pause before it lints
+    const clickAfterTyping = (typed: string, name: string) =>
+      editor.evaluate((t: HTMLTextAreaElement, [text, button]: string[]) => {
+        t.value = text!;
+        t.setSelectionRange(0, 0);
+        t.dispatchEvent(new Event('input', { bubbles: true }));
+        [...document.querySelectorAll<HTMLButtonElement>('.finding button')].find((b) => b.textContent === button)!.click();
+      }, [typed, name]);
+    const typed = `# a line typed above the jobs\n${VPN}`;
+    await clickAfterTyping(typed, 'Apply the fix for BG009 at line 9');
+    // the text is what was typed, and the findings shown are its own
+    expect(await editor.inputValue()).toBe(typed);
+    expect(await findingHeads(page)).toContain('10:7 warning BG009/output-holds-job-pipe');
+    await clickAfterTyping(`#\n${typed}`, 'Go to 17:7');
+    expect(await editor.evaluate((t: HTMLTextAreaElement) => [t.selectionStart, t.selectionEnd])).toEqual([0, 0]);
+    expect(await findingHeads(page)).toContain('18:7 warning BG004/trap-misses-cancel');
+    // its own fix, now, where it belongs
+    await page.getByRole('button', { name: 'Apply the fix for BG009 at line 11' }).click();
+    expect((await editor.inputValue()).split('\n')[10]).toContain('> /dev/null >"${CI_PROJECT_DIR:-.}/.ci-bgsafe/openfortivpn.log" 2>&1 & sleep 5');
+    await page.close();
+  });
+
   it('shares the pipeline through the URL fragment', async () => {
     const page = await openPage();
     const text = 'job:\n  tags: [shell]\n  script:\n    - ./server &\n';
