@@ -5,7 +5,7 @@
  * the hard case: the end of input comes with messages still being read.
  */
 import { spawn } from 'node:child_process';
-import { StreamMessageReader, StreamMessageWriter, type Message, type ResponseMessage } from 'vscode-languageserver-protocol/node';
+import { StreamMessageWriter, type Message, type ResponseMessage } from 'vscode-languageserver-protocol/node';
 import { describe, expect, it } from 'vitest';
 import { BIN } from './client.js';
 
@@ -19,18 +19,32 @@ async function session(args: string[], messages: Message[], close: boolean): Pro
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const responses: ResponseMessage[] = [];
-  new StreamMessageReader(child.stdout).listen((m) => {
-    if ('id' in m && !('method' in m)) responses.push(m as ResponseMessage);
-  });
-  const ended = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stdout: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => void stdout.push(c));
+  // 'close', not 'exit': the process may have exited before its last answers were read from the pipe
+  const ended = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const writer = new StreamMessageWriter(child.stdin);
   for (const m of messages) await writer.write(m);
   if (close) child.stdin.end();
   const timeout = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const code = await ended;
   clearTimeout(timeout);
+  // everything it wrote has been read now
+  const responses = framed(Buffer.concat(stdout)).filter((m): m is ResponseMessage => 'id' in m && !('method' in m));
   return { code, responses, stderr };
+}
+
+/** The messages of a JSON-RPC stream, each framed by its Content-Length header; nothing may follow the last. */
+function framed(out: Buffer): Message[] {
+  const found: Message[] = [];
+  while (out.length > 0) {
+    const header = /^Content-Length: (\d+)\r\n\r\n/.exec(out.toString('latin1', 0, 64));
+    expect(header, `not a message: ${out.toString()}`).not.toBeNull();
+    const end = header![0].length + Number(header![1]);
+    found.push(JSON.parse(out.toString('utf8', header![0].length, end)) as Message);
+    out = out.subarray(end);
+  }
+  return found;
 }
 
 describe('ci-bgsafe lsp ends as the protocol says', { timeout: 120_000 }, () => {
