@@ -7,8 +7,8 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runJob, killAllJobs, listProcesses } from '../harness/runner.js';
-import { GRACE_MS, MARGIN_MS, preamble, SCENARIO_SERVICES, SVC } from './helpers.js';
+import { runJob, killAllJobs, listProcesses, waitUntil } from '../harness/runner.js';
+import { freePort, GRACE_MS, MARGIN_MS, preamble, SCENARIO_SERVICES, SVC } from './helpers.js';
 
 afterAll(killAllJobs);
 
@@ -89,7 +89,8 @@ describe.concurrent('liveness and readiness', () => {
     const j = runJob({ body, shell: 'bash', timeoutMs: 30_000 });
     const r = await j.result();
     expect(r.hung).toBe(false);
-    expect(r.durationMs!).toBeLessThan(15_000);
+    // within seconds of the job's script starting (from the job's start, it counted starting the shell and the services)
+    expect(r.pipeClosedAt! - j.outputAt(/WORK/)!).toBeLessThan(15_000);
     expect(r.exitCode).not.toBe(0);
     expect(r.output).toMatch(/service db exited with status 3 while the job was running/);
     expect(r.output).toContain('boom: fatal error');
@@ -130,7 +131,7 @@ echo WORK-DONE`, shell: 'bash', timeoutMs: 30_000 });
   });
 
   it('tcp: and http: probes wait for a real server', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const spec = {
       services: [
         { name: 'web', command: `sleep 1; exec python3 -m http.server ${port} --bind 127.0.0.1`, ready: `tcp:127.0.0.1:${port}` },
@@ -179,7 +180,11 @@ echo WORK-DONE`, shell: 'bash', timeoutMs: 30_000 });
     old.unref();
     other.unref();
     try {
-      await new Promise((res) => setTimeout(res, 200));
+      // the earlier job's service is running when this job starts: its shell has started its child and run sleep 1001
+      await waitUntil(() => {
+        const ps = listProcesses();
+        return ps.some((p) => p.pid === old.pid && p.cmdline === 'sleep 1001') && ps.some((p) => p.cmdline === 'sleep 1000' && p.sid === old.pid);
+      }, 'the earlier job runs sleep 1001 and its child sleep 1000');
       const j = runJob({ body: `${preamble({ services: [{ name: 'plain', command: SVC.plain }] })}\necho WORK`, shell: 'bash', projectDir: dir });
       const r = await j.result();
       expect(r.exitCode).toBe(0);

@@ -40,40 +40,31 @@ function expectNamedExactly(output: string, cmd: string) {
   expect(output).toMatch(/ci-bgsafe guard: stopped \d+ process\(es\) the job left running/);
 }
 
-/** When each job started and when its script printed WORK (its last line, in most scenarios). */
-const marks = new WeakMap<JobHandle, { started: number; work?: number; timer: NodeJS.Timeout }>();
+/**
+ * A job whose script ends right after it starts a leak may end before the leak has run its program (the
+ * background shell has not exec'd yet): the guard would find and name a copy of the job shell. Such a
+ * script waits at GATE until the test has seen its leaks run (`release`).
+ */
+const GATE = 'while [ ! -f released ]; do sleep 0.05; done';
 
-function start(options: Parameters<typeof runJob>[0]): JobHandle {
-  const started = Date.now();
-  const j = runJob(options);
-  const mark: { started: number; work?: number; timer: NodeJS.Timeout } = {
-    started,
-    timer: setInterval(() => {
-      if (mark.work === undefined && /WORK/.test(j.output())) {
-        mark.work = Date.now();
-        clearInterval(mark.timer);
-      }
-    }, 20),
-  };
-  mark.timer.unref();
-  marks.set(j, mark);
-  return j;
+/** Waits until a process of the job runs each command line of `cmds`, then lets the job go on from GATE. */
+async function release(j: JobHandle, ...cmds: string[]): Promise<void> {
+  for (const cmd of cmds) await j.waitForProcess(new RegExp(`^${cmd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  writeFileSync(join(j.projectDir, 'released'), '');
 }
 
 /**
  * Waits for the job to end and checks what a runner would see: the pipe closed in time (after the
- * signal sent, or else after the script printed WORK), the exit code, and nothing of the job left.
+ * signal sent, or else after the script's WORK line came through the pipe), the exit code, and nothing
+ * of the job left.
  */
 async function finished(j: JobHandle, { exitCode = 0 as number | null, within = GRACE_MS + MARGIN_MS, signalled = false } = {}) {
-  // WORK is seen through the output, polled by a busy test process: two seconds more for that.
-  if (!signalled) within += 2000;
   const r = await j.result();
-  const mark = marks.get(j)!;
-  clearInterval(mark.timer);
   expect(r.hung, r.output).toBe(false);
-  const closedAfter = signalled ? r.pipeClosedAfterMs! : mark.started + r.durationMs! - (mark.work ?? mark.started);
-  const from = signalled ? 'after the signal' : mark.work === undefined ? 'after the start (no WORK seen)' : 'after WORK';
-  expect(closedAfter, `pipe closed ${closedAfter} ms ${from}\n${r.output}`).toBeLessThan(within);
+  const work = j.outputAt(/WORK/);
+  if (!signalled) expect(work, `no WORK line\n${r.output}`).toBeDefined();
+  const closedAfter = signalled ? r.pipeClosedAfterMs! : r.pipeClosedAt! - work!;
+  expect(closedAfter, `pipe closed ${closedAfter} ms ${signalled ? 'after the signal' : 'after WORK'}\n${r.output}`).toBeLessThan(within);
   if (exitCode !== null) expect(r.exitCode, r.output).toBe(exitCode);
   expect(await j.leftoversAfter(4000)).toEqual([]);
   return r;
@@ -85,13 +76,15 @@ SHELLS.forEach(([harness, shell], index) => {
   const at = (text: string) => text.replace(/\b11(\d\d)\b/g, (_m, d: string) => String(3100 + 100 * index + Number(d)));
   const running = (cmd: string) => runningExactly(at(cmd));
   const expectNamed = (output: string, cmd: string) => expectNamedExactly(output, at(cmd));
+  const go = (j: JobHandle, ...cmds: string[]) => release(j, ...cmds.map(at));
   const job = (body: string, onLeak: OnLeak = 'warn') =>
-    start({ body: `${guard(shell, onLeak)}\n${at(body)}`, shell: harness, timeoutMs: 40_000 });
+    runJob({ body: `${guard(shell, onLeak)}\n${at(body)}`, shell: harness, timeoutMs: 40_000 });
 
   // One job at a time (the two-jobs test runs two): timings stay meaningful on a busy machine.
   describe(`job guard, --shell ${shell}, under ${harness}`, () => {
     it('a leak that holds the job output: named, stopped, the pipe closes, exit 0', async () => {
-      const j = job('sleep 1101 &\necho WORK');
+      const j = job(`sleep 1101 &\n${GATE}\necho WORK`);
+      await go(j, 'sleep 1101');
       const r = await finished(j, { within: GRACE_MS + MARGIN_MS });
       expectNamed(r.output, 'sleep 1101');
       expect(r.output).toContain(at('e.g.: ci_bgsafe_start sleep -- sleep 1101'));
@@ -99,7 +92,8 @@ SHELLS.forEach(([harness, shell], index) => {
     });
 
     it('a redirected leak (no hang, but it would outlive the job): named and stopped', async () => {
-      const j = job('sleep 1102 </dev/null >/dev/null 2>&1 &\necho WORK');
+      const j = job(`sleep 1102 </dev/null >/dev/null 2>&1 &\n${GATE}\necho WORK`);
+      await go(j, 'sleep 1102');
       const r = await finished(j);
       expectNamed(r.output, 'sleep 1102');
       expect(running('sleep 1102')).toEqual([]);
@@ -107,14 +101,16 @@ SHELLS.forEach(([harness, shell], index) => {
     });
 
     it('a double fork (the intermediate process exits at once)', async () => {
-      const j = job(`sh -c 'sleep 1103 >/dev/null 2>&1 &'\necho WORK`);
+      const j = job(`sh -c 'sleep 1103 >/dev/null 2>&1 &'\n${GATE}\necho WORK`);
+      await go(j, 'sleep 1103');
       const r = await finished(j);
       expectNamed(r.output, 'sleep 1103');
       await j.cleanup();
     });
 
     it('a setsid daemon in a session of its own, and a nohup one', async () => {
-      const j = job(`setsid sh -c 'exec sleep 1104' </dev/null >/dev/null 2>&1 &\nnohup sleep 1105 >/dev/null 2>&1 &\necho WORK`);
+      const j = job(`setsid sh -c 'exec sleep 1104' </dev/null >/dev/null 2>&1 &\nnohup sleep 1105 >/dev/null 2>&1 &\n${GATE}\necho WORK`);
+      await go(j, 'sleep 1104', 'sleep 1105');
       const r = await finished(j);
       expectNamed(r.output, 'sleep 1104');
       expectNamed(r.output, 'sleep 1105');
@@ -131,16 +127,23 @@ SHELLS.forEach(([harness, shell], index) => {
     });
 
     it('a process that ignores TERM: KILL after the grace period', async () => {
-      const j = job(`sh -c 'trap "" TERM; while :; do sleep 1; done' &\necho WORK`);
+      const j = job(`sh -c 'trap "" TERM; while :; do sleep 1; done' &\n${GATE}\necho WORK`);
+      // its first sleep runs after its trap is set: a TERM before that would end it
+      await go(j, 'sleep 1');
       const r = await finished(j);
       expect(r.output).toMatch(/still running 2s after TERM, sending KILL/);
       expect(r.output).toMatch(/\(\d+ with KILL\)/);
-      expect(r.durationMs!).toBeGreaterThanOrEqual(GRACE_MS);
+      // KILL comes a grace period after TERM: timed from the guard's line said just before its TERM, as it
+      // came through the pipe, to the pipe closing after the KILL (from the job's start, this held
+      // whenever starting the job took two seconds). The margin is for the test process reading that line late.
+      const term = j.outputAt(/stopping them \(TERM/)!;
+      expect(r.pipeClosedAt! - term).toBeGreaterThanOrEqual(GRACE_MS - 1000);
       await j.cleanup();
     });
 
     it('a failing job keeps its exit code (set -e), and its leak is stopped', async () => {
-      const j = job(`set -e\nsleep 1106 &\necho WORK\nsh -c 'exit 7'\necho NOT-REACHED`);
+      const j = job(`set -e\nsleep 1106 &\n${GATE}\necho WORK\nsh -c 'exit 7'\necho NOT-REACHED`);
+      await go(j, 'sleep 1106');
       const r = await finished(j, { exitCode: 7 });
       expect(r.output).not.toContain('NOT-REACHED');
       expectNamed(r.output, 'sleep 1106');
@@ -179,7 +182,8 @@ SHELLS.forEach(([harness, shell], index) => {
     });
 
     it('a job that sets its own trap on EXIT: its trap runs, and the watcher still sweeps', async () => {
-      const j = job(`trap 'echo MY-TRAP' EXIT\nsleep 1111 &\necho WORK`);
+      const j = job(`trap 'echo MY-TRAP' EXIT\nsleep 1111 &\n${GATE}\necho WORK`);
+      await go(j, 'sleep 1111');
       const r = await finished(j);
       expect(r.output).toContain('MY-TRAP');
       expect(r.output).toContain('the job shell is gone');
@@ -188,8 +192,9 @@ SHELLS.forEach(([harness, shell], index) => {
     });
 
     it('on-leak fail: a passing job that leaked fails; one that leaked nothing passes', async () => {
-      const leaky = job('sleep 1112 >/dev/null 2>&1 &\necho WORK', 'fail');
+      const leaky = job(`sleep 1112 >/dev/null 2>&1 &\n${GATE}\necho WORK`, 'fail');
       const clean = job('echo WORK', 'fail');
+      await go(leaky, 'sleep 1112');
       const r = await finished(leaky, { exitCode: 1 });
       expectNamed(r.output, 'sleep 1112');
       expect(r.output).toContain('failing the job (on-leak: fail)');
@@ -200,14 +205,16 @@ SHELLS.forEach(([harness, shell], index) => {
     });
 
     it('on-leak fail with a failing job: its own exit code is kept', async () => {
-      const j = job(`sleep 1113 >/dev/null 2>&1 &\necho WORK\nsh -c 'exit 4'`, 'fail');
+      const j = job(`sleep 1113 >/dev/null 2>&1 &\n${GATE}\necho WORK\nsh -c 'exit 4'`, 'fail');
+      await go(j, 'sleep 1113');
       const r = await finished(j, { exitCode: 4 });
       expectNamed(r.output, 'sleep 1113');
       await j.cleanup();
     });
 
     it('on-leak fail with its own trap on EXIT ending in ci_bgsafe_guard_exit', async () => {
-      const j = job(`trap 'rc=$?; echo MY-TRAP; ci_bgsafe_guard_exit "$rc"' EXIT\nsleep 1114 >/dev/null 2>&1 &\necho WORK`, 'fail');
+      const j = job(`trap 'rc=$?; echo MY-TRAP; ci_bgsafe_guard_exit "$rc"' EXIT\nsleep 1114 >/dev/null 2>&1 &\n${GATE}\necho WORK`, 'fail');
+      await go(j, 'sleep 1114');
       const r = await finished(j, { exitCode: 1 });
       expect(r.output).toContain('MY-TRAP');
       expect(r.output).not.toContain('the job shell is gone');
@@ -218,11 +225,12 @@ SHELLS.forEach(([harness, shell], index) => {
     it('two concurrent guarded jobs: each stops only its own leaks; a process started outside any job is left alone', async () => {
       const outside = spawn('sleep', [at('1115')], { detached: true, stdio: 'ignore' });
       try {
-        const a = job('sleep 1116 >/dev/null 2>&1 &\necho WORK-A');
+        const a = job(`sleep 1116 >/dev/null 2>&1 &\n${GATE}\necho WORK-A`);
         // Job B runs until the test has seen job A end.
         const b = job('sleep 1117 >/dev/null 2>&1 &\nwhile [ ! -f a-is-over ]; do sleep 0.2; done\necho WORK-B');
         // (on a busy machine job B may not have started its leak yet when job A is over)
         await b.waitForProcess(new RegExp(`^${at('sleep 1117')}$`));
+        await go(a, 'sleep 1116');
         const ra = await finished(a);
         expectNamed(ra.output, 'sleep 1116');
         expect(ra.output).not.toContain('sleep 1117');
@@ -240,7 +248,8 @@ SHELLS.forEach(([harness, shell], index) => {
     });
 
     it('the guard included twice in one shell starts one watcher', async () => {
-      const j = job(`${guard(shell)}\nsleep 1118 >/dev/null 2>&1 &\necho WORK`);
+      const j = job(`${guard(shell)}\nsleep 1118 >/dev/null 2>&1 &\n${GATE}\necho WORK`);
+      await go(j, 'sleep 1118');
       const r = await finished(j);
       expect(r.output.match(/section_start/g)).toHaveLength(1);
       await j.cleanup();
@@ -252,9 +261,11 @@ SHELLS.forEach(([harness, shell], index) => {
         preamble({ services: [] }, shell, 'library'),
         `ci_bgsafe_start api -- sh -c 'exec sleep 1119'`,
         'sleep 1120 >/dev/null 2>&1 &',
+        GATE,
         'echo WORK',
       ].join('\n');
-      const j = start({ body: at(body), shell: harness, timeoutMs: 40_000 });
+      const j = runJob({ body: at(body), shell: harness, timeoutMs: 40_000 });
+      await go(j, 'sleep 1119', 'sleep 1120');
       const r = await finished(j);
       expect(r.output).toContain('ci-bgsafe: started api');
       expectNamed(r.output, 'sleep 1120');
@@ -272,8 +283,10 @@ SHELLS.forEach(([harness, shell], index) => {
         'echo WORK',
         'sleep 300',
       ].join('\n');
-      const j = start({ body: at(body), shell: harness, timeoutMs: 40_000 });
+      const j = runJob({ body: at(body), shell: harness, timeoutMs: 40_000 });
       await j.waitForProcess(/^sleep 300$/);
+      // sleep 300 may run before the leak started in the background has left the process group
+      for (const cmd of ['sleep 1121', 'sleep 1122']) await j.waitForProcess(new RegExp(`^${at(cmd)}$`));
       j.kill();
       const r = await finished(j, { exitCode: null, within: GRACE_MS + MARGIN_MS + 2000, signalled: true });
       expectNamed(r.output, 'sleep 1122');

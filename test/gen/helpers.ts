@@ -1,4 +1,5 @@
 /** Shared helpers for the generator tests: service stand-ins and generating a preamble. */
+import { createServer } from 'node:net';
 import { generate, type GenSpec, type GenFormat, type GenShell, type ServiceSpec } from '../../src/gen/index.js';
 
 /** The grace period the test preambles give a service between TERM and KILL. */
@@ -37,3 +38,18 @@ export const SCENARIO_SERVICES: ServiceSpec[] = [
   { name: 'daemon', command: SVC.daemonizes, onExit: 'ignore' },
   { name: 'slow', command: SVC.slowReady, ready: 'file:ready.flag' },
 ];
+
+/**
+ * A TCP port of 127.0.0.1 that nothing listens on now, chosen by the kernel (a random number may be one
+ * another test's server, running at the same time, is bound to, or a port in use for a connection).
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

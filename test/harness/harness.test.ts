@@ -9,7 +9,8 @@ import { runJob, killAllJobs, wrapBody } from './runner.js';
 
 afterAll(killAllJobs);
 
-const STUBBORN = `sh -c 'trap "" TERM; exec sleep 1000'`;
+/** Ignores TERM from the moment it runs `sleep 1001` (an ignored signal stays ignored across exec). */
+const STUBBORN = `sh -c 'trap "" TERM; exec sleep 1001'`;
 
 describe.concurrent('runner-like harness', () => {
   it('wraps the body like the runner (trap exit 1 TERM, errexit, eval in a subshell, exit 0)', () => {
@@ -43,7 +44,8 @@ describe.concurrent('runner-like harness', () => {
 
   it('hangs on a naive `cmd &` when the job is cancelled', async () => {
     const j = runJob({ body: `${STUBBORN} &\necho STARTED\nsleep 1000`, shell: 'bash', timeoutMs: 5000 });
-    await j.waitForOutput(/STARTED/);
+    // STARTED says nothing of the background process: a TERM before its trap is set would end it
+    await j.waitForProcess(/^sleep 1001$/);
     j.cancel();
     const r = await j.result();
     expect(r.hung).toBe(true);
@@ -67,6 +69,7 @@ describe.concurrent('runner-like harness', () => {
     ].join('\n');
     const j = runJob({ body, shell: 'bash', timeoutMs: 6000 });
     await j.waitForOutput(/STARTED/);
+    await j.waitForProcess(/^sleep 1001$/);
     j.cancel();
     const r = await j.result();
     expect(r.hung).toBe(true);
@@ -80,9 +83,10 @@ describe.concurrent('runner-like harness', () => {
     const r = await j.result();
     expect(r.hung).toBe(false);
     expect(r.exitCode).toBe(0);
-    const left = await j.leftoversAfter(200);
-    expect(left.map((p) => p.cmdline)).toContain('sleep 1000');
-    expect(left[0]!.sid).not.toBe(j.pid);
+    // the job may end before its background process has left the session and run sleep
+    await j.waitForProcess(/^sleep 1000$/);
+    const escaped = j.leftovers().find((p) => p.cmdline === 'sleep 1000')!;
+    expect(escaped.sid).not.toBe(j.pid);
     await j.cleanup();
     expect(j.leftovers()).toEqual([]);
   });

@@ -60,6 +60,8 @@ export interface JobResult {
   pipeClosedAfterMs: number | null;
   /** ms from the start until the pipe closed. */
   durationMs: number | null;
+  /** When (Date.now()) the pipe closed; null if it never closed. */
+  pipeClosedAt: number | null;
   /** True when the pipe was still open at `timeoutMs`: the runner would have hung. */
   hung: boolean;
   /** Processes of the job still alive when the pipe closed (or at the timeout). */
@@ -73,6 +75,11 @@ export interface JobHandle {
   cookie: string;
   /** Output so far. */
   output(): string;
+  /**
+   * When (Date.now()) the output first matched `re`: the arrival of the piece of output that made it
+   * match, as the pipe delivered it (not when a test happened to look); undefined if it has not.
+   */
+  outputAt(re: RegExp): number | undefined;
   /** Resolves when the output matches `re`; rejects after `timeoutMs` (default 15 000) with the output so far. */
   waitForOutput(re: RegExp, timeoutMs?: number): Promise<void>;
   /**
@@ -214,8 +221,11 @@ export function runJob(options: RunJobOptions): JobHandle {
   const child: ChildProcess = spawn(cmd, args, { cwd: projectDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid!;
   let output = '';
+  /** When each piece of output arrived, and where it ends in `output`. */
+  const arrivals: Array<{ at: number; end: number }> = [];
   const onData = (b: Buffer) => {
     output += b.toString('utf8');
+    arrivals.push({ at: Date.now(), end: output.length });
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
@@ -251,6 +261,7 @@ export function runJob(options: RunJobOptions): JobHandle {
     projectDir,
     cookie,
     output: () => output,
+    outputAt: (re) => arrivals.find((a) => re.test(output.slice(0, a.end)))?.at,
     async waitForOutput(re, ms = 15_000) {
       const end = Date.now() + ms;
       while (!re.test(output)) {
@@ -286,6 +297,7 @@ export function runJob(options: RunJobOptions): JobHandle {
           output,
           pipeClosedAfterMs: closedAt === null ? null : closedAt - lastSignalAt,
           durationMs: closedAt === null ? null : closedAt - started,
+          pipeClosedAt: closedAt,
           hung,
           leftovers,
         };
@@ -326,6 +338,15 @@ export function runJob(options: RunJobOptions): JobHandle {
   };
   live.add(handle);
   return handle;
+}
+
+/** Resolves when `ok()` holds (checked every 50 ms); rejects after `timeoutMs` naming `what` was awaited. */
+export async function waitUntil(ok: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`${what}: not so within ${timeoutMs} ms`);
+    await sleep(50);
+  }
 }
 
 /** Test teardown: kills the leftovers of every job started and not yet cleaned up. */
