@@ -52,7 +52,9 @@ export const BG011: Rule = {
         start,
         end,
         message:
-          container || compose
+          /-c '.*… &'$/.test(detach.how)
+            ? `\`${detach.how}\` leaves \`${detach.names[0] ?? 'the process'}\` running after the shell that started it has exited, and nothing stops it: ${cannotHang(job.executor) ? 'it runs on until the container is removed' : 'the job hangs while it holds the job\'s output, or it outlives the job and piles up on the runner'}. Start it in the job's own shell (\`cmd > log 2>&1 &\`), keep its PID and stop it from an EXIT trap, or ${GEN_HINT}.`
+            : container || compose
             ? `\`${detach.how}\` leaves ${compose ? 'containers' : 'a container'} running that nothing stops: ${compose ? 'they outlive' : 'it outlives'} the job and ${compose ? 'pile' : 'piles'} up on the Docker host, holding ports and names the next job needs. Stop ${compose ? 'them' : 'it'} from an EXIT trap (\`docker rm -f\` by name or captured id, \`docker compose down\`).`
             : detach.inGroup
               ? `\`${detach.how}\` only shields the process from SIGHUP, and nothing stops it: ${cannotHang(job.executor) ? 'it runs on until the container is removed' : 'the job hangs while it holds the job\'s output, or it outlives the job and piles up on the runner'}. Keep its PID and stop it from an EXIT trap, or ${GEN_HINT}.`

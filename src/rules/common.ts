@@ -189,7 +189,7 @@ const BY_A_DAEMON = new Set(['docker', 'podman', 'nerdctl', 'systemd-run', 'syst
  * its environment; system services (`systemctl`, `service`, `pg_ctlcluster` and `apachectl`, which go
  * through systemd where it runs), containers and a tmux server started before the job are not.
  */
-const FOLLOWED_DETACH = /^(nohup|setsid|setsid -f|disown|ssh -f|screen -dm|start-stop-daemon --background|pg_ctl start|pulseaudio --start|ssh-agent)$/;
+const FOLLOWED_DETACH = /^(nohup|setsid|setsid -f|disown|ssh -f|screen -dm|start-stop-daemon --background|pg_ctl start|pulseaudio --start|ssh-agent|(nohup |setsid )?… &)$/;
 
 /** Whether the process `cmd` starts keeps the job's environment, and so the guard's cookie. */
 function keepsCookie(cmd: Cmd): boolean {

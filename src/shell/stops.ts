@@ -451,9 +451,32 @@ export function findDetaches(
     const script = parse ? commandString(cmd) : undefined;
     if (!parse || script === undefined) continue;
     const inner = parse(script);
+    const shell = basename(cmd.name!);
     for (const c of inner.cmds) {
       const di = classifyDetach(c, inner, vars);
-      if (di) out.push({ detach: { ...di, cmd, how: `${basename(cmd.name!)} -c '${di.how}'`, captureVar: undefined }, start: cmd.start, fn: cmd.fn });
+      if (di) out.push({ detach: { ...di, cmd, how: `${shell} -c '${di.how}'`, captureVar: undefined }, start: cmd.start, fn: cmd.fn });
+    }
+    // `bash -c 'nohup server &'`, `sh -c "cd app && ./serve &"`: the child shell exits at once and leaves
+    // what it started in the background running, unless the string itself waits for it or stops it.
+    // A `-c` command that is itself run in the background is the job's own background statement.
+    if (facts.backgrounds.some((b) => cmd.start >= b.start && cmd.end <= b.end)) continue;
+    for (const b of inner.backgrounds) {
+      const first = b.cmds[0];
+      // `cd app && ./serve &`: the last command is the one that runs on
+      const main = b.cmds[b.cmds.length - 1];
+      if (!first || !main?.name) continue;
+      const stopped = inner.cmds.some((c) => {
+        if (c.start < b.amp) return false;
+        const stop = classifyStop(c, vars);
+        return !!stop && stopTargets(stop, b, { facts: inner }, c.start);
+      });
+      if (stopped) continue;
+      const wrapper = DETACHING_BACKGROUND.find((w) => first.wrappers.includes(w));
+      out.push({
+        detach: { cmd, how: `${shell} -c '${wrapper ? `${wrapper} ` : ''}… &'`, names: [basename(main.name)].filter((n) => n.length >= 2), inGroup: wrapper !== 'setsid' },
+        start: cmd.start,
+        fn: cmd.fn,
+      });
     }
   }
   for (const b of facts.backgrounds) {
@@ -492,11 +515,18 @@ export function commandStringStops(cmd: Cmd, parse: (text: string) => Facts, var
 /** Commands that run a string given with `-c` in a shell: `su`, `runuser` and the shells themselves. */
 const RUNS_STRING = new Set(['su', 'runuser', 'sh', 'bash', 'dash', 'ash']);
 
-/** The static text of a `-c STRING` that `cmd` runs as a shell program, or undefined. */
+/**
+ * The text of a `-c STRING` that `cmd` runs as a shell program, or undefined: its static text, or, for
+ * a double-quoted string with expansions (`bash -c "nohup java -jar $JAR &"`), the text inside the
+ * quotes, which reads as the same commands with the expansions left in place.
+ */
 function commandString(cmd: Cmd): string | undefined {
   if (cmd.name === undefined || !RUNS_STRING.has(basename(cmd.name))) return undefined;
   const i = cmd.args.findIndex((a) => a === '-c' || a === '--command' || /^-[a-z]*c$/.test(a));
-  return i >= 0 && cmd.argStatic[i + 1] ? cmd.args[i + 1] : undefined;
+  if (i < 0 || i + 1 >= cmd.args.length) return undefined;
+  if (cmd.argStatic[i + 1]) return cmd.args[i + 1];
+  const node = cmd.argNodes[i + 1];
+  return node?.type === 'string' ? node.text.slice(1, -1) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
