@@ -143,7 +143,7 @@ function killStop(stop: Stop, args: string[], name: string): Stop | undefined {
       continue;
     }
     const vs = argVars(node);
-    const negative = (cmd.argStatic[i] ? cmd.args[i]! : node.text).startsWith('-');
+    const negative = (cmd.argStatic[i] ? cmd.args[i]! : leadingText(node)).startsWith('-');
     if (negative) stop.broad = true;
     for (const v of vs) {
       if (v === '!') stop.bang = true;
@@ -158,6 +158,12 @@ function killStop(stop: Stop, args: string[], name: string): Stop | undefined {
     else return undefined; // `kill -l`
   }
   return stop;
+}
+
+/** A word's text from its first character that is not a quote: `-` for `"-$PGID"`, `'-'$PGID` and `-"$PGID"`. */
+function leadingText(node: SyntaxNode): string {
+  if (node.type === 'concatenation' && node.firstChild) return leadingText(node.firstChild);
+  return node.type === 'string' || node.type === 'raw_string' ? node.text.slice(1) : node.text;
 }
 
 const PKILL_VALUED = new Set(['-s', '--signal', '-u', '-U', '-g', '-G', '-P', '-t', '-F', '--pidfile', '--session', '-c', '--ns', '--nslist', '-d']);
