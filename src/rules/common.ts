@@ -84,13 +84,18 @@ export function mayFailBetween(a: ProgramAnalysis, from: number, to: number, fn:
 }
 
 /**
- * Whether errexit is in force at an offset of the script's top level: GitLab runs the script with it
- * (docs/gitlab-runner-facts.md, section 2), and `set +e` / `set -e` (or `set +o errexit` / `set -o
- * errexit`) written at the top level before the offset turn it off and on again. One set in a subshell
- * or a function does not count; one in an `if` branch counts as if it ran.
+ * Whether errexit is in force at an offset of the script's top level: GitLab runs the job's script with
+ * it (docs/gitlab-runner-facts.md, section 2), but a script file the job executes (`./ci/test.sh`, a
+ * file linted on its own) starts a new shell without it, unless its `#!` line passes `-e`. `set +e` /
+ * `set -e` (or `set +o errexit` / `set -o errexit`) written at the top level before the offset turn it
+ * off and on again. One set in a subshell or a function does not count; one in an `if` branch counts
+ * as if it ran.
  */
 export function errexitAt(a: ProgramAnalysis, offset: number): boolean {
-  let on = true;
+  const parts = a.program.parts;
+  // A script file run as a program of its own: its item's key names the file (`script:PATH`).
+  const file = parts.length === 1 && parts[0]!.item.key.startsWith('script:') ? parts[0]!.item.text : undefined;
+  let on = file === undefined || /^#![^\n]*\s-[a-zA-Z]*e/.test(file);
   for (const s of a.facts.sets) {
     if (s.sub || s.fn !== undefined || s.cmd.start >= offset) continue;
     if (s.enable.includes('errexit')) on = true;
