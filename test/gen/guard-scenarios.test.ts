@@ -22,6 +22,9 @@ function guard(shell: GenShell, onLeak: OnLeak = 'warn'): string {
   return generate({ services: [], grace: GRACE_S }, { format: 'guard', shell, onLeak });
 }
 
+/** Five digits of this test process's own, for the numbers of its leaks. */
+const RUN = 10_000 + (process.pid % 90_000);
+
 const SHELLS: Array<[HarnessShell, GenShell]> = [
   ['bash', 'bash'],
   ['dash', 'sh'],
@@ -71,9 +74,11 @@ async function finished(j: JobHandle, { exitCode = 0 as number | null, within = 
 }
 
 SHELLS.forEach(([harness, shell], index) => {
-  // The bodies name their leaks `sleep 11NN`; each shell's tests, which may run at the same time,
-  // get numbers of their own (bash 31NN, dash 32NN, busybox 33NN).
-  const at = (text: string) => text.replace(/\b11(\d\d)\b/g, (_m, d: string) => String(3100 + 100 * index + Number(d)));
+  // The bodies name their leaks `sleep 11NN`; each shell's tests, which may run at the same time, get
+  // numbers of their own, and so does this test process: `running` looks at every process of the
+  // machine, where another run of these scenarios may be going on (sleep RRRRRSNN: RRRRR from this
+  // process's id, S the shell).
+  const at = (text: string) => text.replace(/\b11(\d\d)\b/g, (_m, d: string) => `${RUN}${index + 1}${d}`);
   const running = (cmd: string) => runningExactly(at(cmd));
   const expectNamed = (output: string, cmd: string) => expectNamedExactly(output, at(cmd));
   const go = (j: JobHandle, ...cmds: string[]) => release(j, ...cmds.map(at));
